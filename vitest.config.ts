@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Native addons (better-sqlite3, sharp) and tfjs backends are happiest in child processes.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: more parallel files only fight over them.
+    maxWorkers: 2,
+  },
+});
