@@ -1,0 +1,23 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** File name of the catalog inside a Lookalike home folder. */
+export const CATALOG_FILE = 'catalog.sqlite';
+
+/**
+ * The per-user data folder. The desktop app and the CLI both use this one function, so a dataset imported from
+ * the terminal is there when the app opens (Electron's own `userData` would put it under ~/.config on Linux).
+ */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.LOOKALIKE_HOME) return path.resolve(env.LOOKALIKE_HOME);
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Lookalike');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Lookalike');
+  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'lookalike');
+}
+
+/** Where the catalog lives: an explicit `--db FILE` wins, then `$LOOKALIKE_HOME/catalog.sqlite`, then the per-user folder. */
+export function resolveCatalogPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return path.resolve(explicit);
+  return path.join(defaultHome(env), CATALOG_FILE);
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+/** A catalog that cannot be opened or migrated, with a code the CLI and the UI can act on. */
+export class CatalogError extends Error {
+  constructor(readonly code: 'CATALOG_OPEN' | 'CATALOG_TOO_NEW' | 'CATALOG_MIGRATE', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Opens (creating if needed) the catalog at `file`, in WAL mode with foreign keys on, and brings its schema to
+ * the latest version. Each migration runs in its own transaction, so a failure leaves the previous version.
+ */
+export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Db {
+  let db: Db;
+  try {
+    if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (e) {
+    throw new CatalogError('CATALOG_OPEN', `cannot open catalog ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    if (!opts.readonly) migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof CatalogError) throw e;
+    throw new CatalogError('CATALOG_OPEN', `cannot open catalog ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The schema version this build of Lookalike writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new CatalogError(
+      'CATALOG_TOO_NEW',
+      `catalog schema is version ${current}, newer than this Lookalike understands (${SCHEMA_VERSION}); update Lookalike`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    try {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    } catch (e) {
+      throw new CatalogError('CATALOG_MIGRATE', `catalog migration ${v + 1} failed: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export type { ImportProblem, ProblemCode } from '../../src-shared/catalog-types.ts';
