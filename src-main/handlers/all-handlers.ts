@@ -1,0 +1,17 @@
+import { datasetsHandlers } from './datasets-handlers.ts';
+import type { Handlers, ServiceContext } from './handler-types.ts';
+
+declare const __APP_VERSION__: string | undefined;
+
+/** Every request handler, per area, over one service context. */
+export function allHandlers(ctx: ServiceContext): Handlers {
+  return {
+    'app:info': () => ({
+      version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? 'dev'),
+      catalogPath: ctx.catalogPath,
+      transport: ctx.transport,
+    }),
+    'dialog:pickFolder': async () => (ctx.pickFolder ? ctx.pickFolder() : null),
+    ...datasetsHandlers(ctx),
+  };
+}
