@@ -46,4 +46,48 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX import_problems_dataset ON import_problems(dataset_id);
   `,
+  // 2: training runs, one row per epoch, the latest checkpoint of each run, and cached backbone features.
+  `
+  CREATE TABLE runs (
+    id             INTEGER PRIMARY KEY,
+    dataset_id     INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    status         TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+    config         TEXT NOT NULL,
+    backend        TEXT NOT NULL,
+    weights_source TEXT NOT NULL,
+    epochs_done    INTEGER NOT NULL DEFAULT 0,
+    error          TEXT,
+    pid            INTEGER,
+    host           TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    finished_at    TEXT
+  );
+  CREATE TABLE run_epochs (
+    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch    INTEGER NOT NULL,
+    loss     REAL NOT NULL,
+    val_loss REAL,
+    seconds  REAL NOT NULL,
+    metrics  TEXT,
+    PRIMARY KEY (run_id, epoch)
+  );
+  CREATE TABLE run_checkpoints (
+    run_id          INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    epoch           INTEGER NOT NULL,
+    model_topology  TEXT NOT NULL,
+    weight_specs    TEXT NOT NULL,
+    weight_data     BLOB NOT NULL,
+    optimizer_specs TEXT,
+    optimizer_data  BLOB,
+    saved_at        TEXT NOT NULL
+  );
+  CREATE TABLE feature_cache (
+    sha256    TEXT NOT NULL,
+    extractor TEXT NOT NULL,
+    shape     TEXT NOT NULL,
+    features  BLOB NOT NULL,
+    PRIMARY KEY (sha256, extractor)
+  );
+  `,
 ];

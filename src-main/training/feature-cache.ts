@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import type { Db } from '../catalog/open-catalog.ts';
+import type { Backbone } from '../ml/backbones/backbone.ts';
+import { readImageBatch } from './image-tensor.ts';
+
+/** An image to embed: its content hash (the cache key) and where to read it. */
+export interface ImageRef {
+  sha256: string;
+  path: string;
+}
+
+/** Names a backbone's features unambiguously: same id, input size and weights → same numbers. */
+export function extractorKey(backbone: Backbone): string {
+  const weights = createHash('sha256').update(backbone.weightsSource).digest('hex').slice(0, 12);
+  return `${backbone.id}@${backbone.inputSize}:${weights}`;
+}
+
+/** Features of many images in one JS array (outside the backend's memory: wasm has a 4 GB heap). */
+export interface FeatureTable {
+  /** Shape of one image's features. */
+  shape: number[];
+  /** Values per image. */
+  size: number;
+  data: Float32Array;
+}
+
+/** A batch of rows of a feature table as a tensor [rows.length, ...shape]. */
+export function featureRows(table: FeatureTable, rows: readonly number[]): tf.Tensor {
+  const out = new Float32Array(rows.length * table.size);
+  rows.forEach((r, i) => out.set(table.data.subarray(r * table.size, (r + 1) * table.size), i * table.size));
+  return tf.tensor(out, [rows.length, ...table.shape]);
+}
+
+/**
+ * The backbone features of each image, in the order given. Features already in the
+ * catalog's cache (keyed by image hash + extractor) are reused; the rest are computed in batches and stored, so a
+ * frozen backbone runs over each image once, however many runs train on it.
+ */
+export async function cachedFeatures(
+  db: Db,
+  backbone: Backbone,
+  images: ImageRef[],
+  opts: { batchSize?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<FeatureTable> {
+  const key = extractorKey(backbone);
+  const featureShape = (backbone.model.outputs[0].shape.slice(1) as number[]);
+  const size = featureShape.reduce((a, b) => a * b, 1);
+  const get = db.prepare('SELECT features FROM feature_cache WHERE sha256 = ? AND extractor = ?');
+  const put = db.prepare('INSERT OR REPLACE INTO feature_cache (sha256, extractor, shape, features) VALUES (?, ?, ?, ?)');
+  const out = new Float32Array(images.length * size);
+  const missing: number[] = [];
+  images.forEach((img, i) => {
+    const row = get.get(img.sha256, key) as { features: Buffer } | undefined;
+    if (row && row.features.byteLength === size * 4) {
+      out.set(new Float32Array(row.features.buffer.slice(row.features.byteOffset, row.features.byteOffset + row.features.byteLength)), i * size);
+    } else missing.push(i);
+  });
+  // The same picture may appear twice (a pair whose sides are identical): compute it once.
+  const unique = [...new Map(missing.map((i) => [images[i].sha256, i])).values()];
+  const batchSize = opts.batchSize ?? 8;
+  let done = images.length - missing.length;
+  opts.onProgress?.(done, images.length);
+  for (let b = 0; b < unique.length; b += batchSize) {
+    opts.signal?.throwIfAborted();
+    const idx = unique.slice(b, b + batchSize);
+    const raw = await readImageBatch(idx.map((i) => images[i].path), backbone.inputSize);
+    const feats = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
+    raw.dispose();
+    const values = (await feats.data()) as Float32Array;
+    feats.dispose();
+    db.transaction(() => {
+      idx.forEach((i, j) => {
+        const v = values.subarray(j * size, (j + 1) * size);
+        put.run(images[i].sha256, key, JSON.stringify(featureShape), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      });
+    })();
+    idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
+    done += idx.length;
+    opts.onProgress?.(Math.min(done, images.length), images.length);
+  }
+  // Fill duplicates that shared one computation.
+  for (const i of missing) {
+    const first = unique.find((u) => images[u].sha256 === images[i].sha256)!;
+    if (first !== i) out.copyWithin(i * size, first * size, (first + 1) * size);
+  }
+  opts.onProgress?.(images.length, images.length);
+  return { shape: featureShape, size, data: out };
+}

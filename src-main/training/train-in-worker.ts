@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import type { RunSummary } from '../../src-shared/training-types.ts';
+import type { TrainHooks } from './train-run.ts';
+import type { FromWorker, WorkerJob } from './train-worker-messages.ts';
+
+/** A worker's error, with the code the trainer gave it. */
+export class TrainingError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a training job (new or resume) in a worker thread, with the same hooks as {@link trainNewRun}: progress,
+ * epochs and log lines arrive as callbacks, `hooks.signal` cancels between batches. Resolves with the run as
+ * stored; rejects with a {@link TrainingError} carrying the trainer's code.
+ */
+export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<TrainHooks, 'weights'> = {}): Promise<RunSummary> {
+  // From sources (CLI, tests) the entry is TypeScript and needs tsx's loader; the bundled app ships it as .js.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const worker = fromSource
+    ? new Worker(new URL('../tsx-worker-boot.mjs', import.meta.url), {
+        workerData: { catalogPath, job, tsEntry: new URL('./train-worker.ts', import.meta.url).href },
+      })
+    : new Worker(new URL('./train-worker.js', import.meta.url), { workerData: { catalogPath, job } });
+  return new Promise<RunSummary>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => worker.postMessage({ type: 'cancel' });
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    if (hooks.signal?.aborted) onAbort();
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      hooks.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    worker.on('message', (m: FromWorker) => {
+      switch (m.type) {
+        case 'log': return hooks.log?.(m.line);
+        case 'progress': return hooks.onProgress?.(m.progress);
+        case 'epoch': return hooks.onEpoch?.(m.runId, m.row);
+        case 'run': return hooks.onRunCreated?.(m.runId);
+        case 'done': return settle(() => resolve(m.run));
+        case 'error': return settle(() => reject(new TrainingError(m.error.code, m.error.message)));
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(new TrainingError('WORKER_CRASHED', `training worker crashed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new TrainingError('WORKER_CRASHED', `training worker exited (code ${code}) without a result`))));
+  });
+}

@@ -1,0 +1,196 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Db } from '../catalog/open-catalog.ts';
+import { findDataset } from '../catalog/datasets.ts';
+import { describeBackend, initBackend } from '../ml/backend.ts';
+import type { Backbone } from '../ml/backbones/backbone.ts';
+import { buildHead, buildSiamese } from '../ml/head.ts';
+import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
+import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
+import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from './checkpoint-io.ts';
+import { cachedFeatures, featureRows, type ImageRef } from './feature-cache.ts';
+import { readImageBatch } from './image-tensor.ts';
+import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
+import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch } from './run-store.ts';
+import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from './train-config.ts';
+
+/** Callbacks and controls of a training job. */
+export interface TrainHooks {
+  onProgress?: (p: TrainProgress) => void;
+  /** After each epoch is stored with its checkpoint. */
+  onEpoch?: (runId: number, row: EpochRow) => void;
+  /** The run exists in the catalog (its id is known) — before the first epoch. */
+  onRunCreated?: (runId: number) => void;
+  /** One-line messages for the user: the backend, fallbacks. */
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  weights?: WeightsOptions;
+}
+
+/** Training data the loop reads: pair indices and each pair's images. */
+interface PairData {
+  trainPairs: number[];
+  valPairs: number[];
+  left: ImageRef[];
+  right: ImageRef[];
+}
+
+/**
+ * Trains a new run on a dataset (by name or id) and returns it as stored. The run, every epoch and a
+ * checkpoint after each epoch are in the catalog as they happen; cancelling (signal) leaves it `cancelled`
+ * with its epochs kept, an error leaves it `failed` with the message, and either can be resumed.
+ */
+export async function trainNewRun(db: Db, dataset: string | number, request: TrainRequest, hooks: TrainHooks = {}): Promise<RunSummary> {
+  const log = hooks.log ?? (() => {});
+  const backend = await initBackend({ log });
+  const ds = findDataset(db, dataset);
+  // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
+  resolveTrainConfig(request, backend, request.backbone ?? 'mobilenetv2');
+  hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
+  const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
+  try {
+    const config = resolveTrainConfig(request, backend, backbone.id);
+    const data = pairData(db, ds.id);
+    const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
+    hooks.onRunCreated?.(runId);
+    return await runLoop(db, runId, config, backbone, data, hooks, undefined);
+  } finally {
+    backbone.model.dispose();
+  }
+}
+
+/** Continues a cancelled, failed or interrupted run from its last checkpoint, with the same configuration. */
+export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunSummary> {
+  const log = hooks.log ?? (() => {});
+  const run = getRun(db, runId);
+  if (run.status === 'done') throw Object.assign(new Error(`run ${runId} is already done (${run.epochsDone} epochs)`), { code: 'RUN_DONE' });
+  if (run.status === 'running' && !run.interrupted) throw Object.assign(new Error(`run ${runId} is still running in another process`), { code: 'RUN_BUSY' });
+  const backend = await initBackend({ log });
+  const config = run.config;
+  const backbone = await loadBackbone(config.backbone, () => config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+  try {
+    if (backbone.id !== config.backbone) throw new Error(`run ${runId} was trained on ${config.backbone}, which cannot be loaded here`);
+    const checkpoint = loadCheckpoint(db, runId);
+    claimRun(db, runId, `${backend.name} (${backend.device})`);
+    hooks.onRunCreated?.(runId);
+    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId), hooks, checkpoint);
+  } finally {
+    backbone.model.dispose();
+  }
+}
+
+function pairData(db: Db, datasetId: number): PairData {
+  const rows = db
+    .prepare(
+      `SELECT p.split, p.left_path AS lp, l.sha256 AS lh, p.right_path AS rp, r.sha256 AS rh
+         FROM pairs p JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
+        WHERE p.dataset_id = ? AND p.split IN ('train', 'val') ORDER BY p.name`,
+    )
+    .all(datasetId) as Array<{ split: string; lp: string; lh: string; rp: string; rh: string }>;
+  const data: PairData = { trainPairs: [], valPairs: [], left: [], right: [] };
+  rows.forEach((r, i) => {
+    (r.split === 'train' ? data.trainPairs : data.valPairs).push(i);
+    data.left.push({ sha256: r.lh, path: r.lp });
+    data.right.push({ sha256: r.rh, path: r.rp });
+  });
+  if (data.trainPairs.length < 2) {
+    throw Object.assign(new Error(`the dataset has ${data.trainPairs.length} training pairs; training needs at least 2`), { code: 'TOO_FEW_PAIRS' });
+  }
+  return data;
+}
+
+async function runLoop(
+  db: Db,
+  runId: number,
+  config: TrainConfig,
+  backbone: Backbone,
+  data: PairData,
+  hooks: TrainHooks,
+  checkpoint: ReturnType<typeof loadCheckpoint>,
+): Promise<RunSummary> {
+  let optimizerState: NamedTensor[] = [];
+  try {
+    let inputsFor: (pairs: number[], side: 'left' | 'right') => tf.Tensor | Promise<tf.Tensor>;
+    let featureShape: number[];
+    if (config.mode === 'head') {
+      // Frozen backbone: each image's features once (cached in the catalog), then only the head trains.
+      const all = [...data.left, ...data.right];
+      const features = await cachedFeatures(db, backbone, all, {
+        signal: hooks.signal,
+        onProgress: (done, total) => hooks.onProgress?.({ phase: 'features', done, total }),
+      });
+      featureShape = features.shape;
+      // Rows 0…n-1 are the left images, n…2n-1 the right ones; only each batch's rows become a tensor.
+      const n = data.left.length;
+      inputsFor = (pairs, side) => featureRows(features, side === 'left' ? pairs : pairs.map((i) => i + n));
+    } else {
+      featureShape = backbone.model.outputs[0].shape.slice(1) as number[];
+      inputsFor = async (pairs, side) => {
+        const raw = await readImageBatch(pairs.map((i) => data[side][i].path), config.inputSize);
+        const x = tf.tidy(() => backbone.preprocess(raw));
+        raw.dispose();
+        return x;
+      };
+    }
+    hooks.onProgress?.({ phase: 'prepare', message: 'building the model' });
+    const model = checkpoint
+      ? await tf.loadLayersModel(checkpointLoader(checkpoint))
+      : config.mode === 'head'
+        ? buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed })
+        : buildSiamese({ backbone: backbone.model, head: buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed }) });
+    if (config.mode === 'finetune') freezeBefore(model, backbone.freezeBefore);
+    optimizerState = checkpoint ? decodeOptimizerState(checkpoint) : [];
+
+    const result = await trainTriplets({
+      model,
+      trainPairs: data.trainPairs,
+      valPairs: data.valPairs,
+      inputsFor,
+      epochs: config.epochs,
+      startEpoch: checkpoint?.epoch ?? 0,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      margin: config.margin,
+      distance: config.distance,
+      mining: config.mining,
+      seed: config.seed,
+      optimizerState,
+      signal: hooks.signal,
+      progressIntervalMs: 500,
+      onBatch: (p) => hooks.onProgress?.({ phase: 'train', ...p }),
+      onEpoch: async (m, trainer) => {
+        const state = await trainer.getOptimizerState();
+        try {
+          recordEpoch(db, runId, m, await captureCheckpoint(model, state));
+        } finally {
+          state.forEach((s) => s.tensor.dispose());
+        }
+        hooks.onEpoch?.(runId, m);
+      },
+    });
+    if (model !== backbone.model) disposeHeadOnly(model, backbone);
+    finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled');
+    return getRun(db, runId);
+  } catch (e) {
+    const cancelled = hooks.signal?.aborted;
+    finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message);
+    if (cancelled) return getRun(db, runId);
+    throw e;
+  } finally {
+    optimizerState.forEach((s) => s.tensor.dispose());
+  }
+}
+
+/** Finetune mode: layers before the freeze point keep their ImageNet weights (the notebook's `conv4_block1_out`). */
+function freezeBefore(model: tf.LayersModel, layerName: string): void {
+  const index = model.layers.findIndex((l) => l.name === layerName);
+  if (index < 0) throw new Error(`freeze point ${layerName} is not a layer of the model`);
+  model.layers.forEach((l, i) => (l.trainable = i >= index));
+}
+
+/** Disposes what the run built on top of the backbone; the backbone itself is disposed by its owner. */
+function disposeHeadOnly(model: tf.LayersModel, backbone: Backbone): void {
+  const backboneWeights = new Set(backbone.model.weights.map((w) => w.id));
+  for (const w of model.weights) if (!backboneWeights.has(w.id)) w.dispose();
+}
+
+export { describeBackend };

@@ -1,0 +1,18 @@
+import type { BridgeError } from '../../src-shared/contract.ts';
+import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
+import type { WeightsOptions } from './load-backbone.ts';
+
+/** What a training worker is asked to do. */
+export type WorkerJob =
+  | { kind: 'new'; dataset: string | number; request: TrainRequest; weights?: Omit<WeightsOptions, 'onDownload' | 'signal'> }
+  | { kind: 'resume'; runId: number; weights?: Omit<WeightsOptions, 'onDownload' | 'signal'> };
+
+export type ToWorker = { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'log'; line: string }
+  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'epoch'; runId: number; row: EpochRow }
+  | { type: 'run'; runId: number }
+  | { type: 'done'; run: RunSummary }
+  | { type: 'error'; error: BridgeError };

@@ -1,0 +1,61 @@
+/** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
+
+export type BackboneChoice = 'resnet50' | 'mobilenetv2';
+export type TrainMode = 'head' | 'finetune';
+export type Mining = 'random' | 'semihard' | 'hard';
+export type Pooling = 'flatten' | 'avg';
+export type DistanceChoice = 'l1' | 'l2sq' | 'cosine';
+export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Every hyperparameter of a run; what is stored with it and shown next to its results. */
+export interface TrainConfig {
+  backbone: BackboneChoice;
+  mode: TrainMode;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  margin: number;
+  mining: Mining;
+  pooling: Pooling;
+  distance: DistanceChoice;
+  seed: number;
+  embeddingSize: number;
+  /** Square input side fed to the backbone. */
+  inputSize: number;
+}
+
+/** What a user may leave out: the trainer fills in defaults (some depend on the backend). */
+export type TrainRequest = Partial<TrainConfig>;
+
+/** One finished epoch. */
+export interface EpochRow {
+  epoch: number;
+  loss: number;
+  valLoss: number | null;
+  seconds: number;
+}
+
+/** A run as listed. `interrupted` marks a `running` run whose process is gone (resume it). */
+export interface RunSummary {
+  id: number;
+  datasetId: number;
+  datasetName: string;
+  status: RunStatus;
+  interrupted: boolean;
+  config: TrainConfig;
+  /** e.g. "wasm (cpu)". */
+  backend: string;
+  /** Where the backbone's weights came from. */
+  weightsSource: string;
+  epochsDone: number;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  epochs: EpochRow[];
+}
+
+/** Progress of a training job, at least once a second. */
+export type TrainProgress =
+  | { phase: 'prepare'; message: string }
+  | { phase: 'features'; done: number; total: number }
+  | { phase: 'train'; epoch: number; epochs: number; batch: number; batches: number; loss: number; etaSeconds: number };

@@ -1,0 +1,26 @@
+import { expect, it } from 'vitest';
+import { resolveTrainConfig } from '../../src-main/training/train-config.ts';
+
+it('fills in the defaults: the original hyperparameters, head mode on CPU, finetune on GPU', () => {
+  expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50')).toEqual({
+    backbone: 'resnet50', mode: 'head', epochs: 20, batchSize: 32, learningRate: 1e-4, margin: 0.5,
+    mining: 'semihard', pooling: 'flatten', distance: 'l1', seed: 42, embeddingSize: 256, inputSize: 200,
+  });
+  expect(resolveTrainConfig({}, { device: 'gpu' }, 'resnet50')).toMatchObject({ mode: 'finetune', batchSize: 16 });
+  expect(resolveTrainConfig({}, { device: 'cpu' }, 'mobilenetv2').inputSize).toBe(224);
+  expect(resolveTrainConfig({ mode: 'finetune', mining: 'hard' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ mode: 'finetune', mining: 'hard' });
+});
+
+it('names the flag of each value out of range', () => {
+  const bad: [object, RegExp][] = [
+    [{ epochs: 0 }, /--epochs/],
+    [{ epochs: 2.5 }, /--epochs/],
+    [{ batchSize: 1 }, /--batch-size/],
+    [{ learningRate: 0 }, /--lr/],
+    [{ margin: -1 }, /--margin/],
+    [{ mining: 'hardest' }, /--mining must be one of random, semihard, hard/],
+    [{ distance: 'l3' }, /--distance/],
+    [{ inputSize: 16 }, /--input-size/],
+  ];
+  for (const [req, message] of bad) expect(() => resolveTrainConfig(req, { device: 'cpu' }, 'mobilenetv2')).toThrow(message);
+});

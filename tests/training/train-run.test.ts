@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
+import { importFolder } from '../../src-main/importer/import-folder.ts';
+import { resumeRun, trainNewRun } from '../../src-main/training/train-run.ts';
+import { getRun, listRuns, loadCheckpoint } from '../../src-main/training/run-store.ts';
+import { checkpointLoader } from '../../src-main/training/checkpoint-io.ts';
+import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
+import type { TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
+import { noisyJpeg, tempDir } from '../helpers/fixtures.ts';
+import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
+
+// MobileNetV2 at its smallest input keeps feature extraction to seconds; the head is what trains.
+const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, seed: 7 };
+
+let tmp: ReturnType<typeof tempDir>;
+let dbFile: string;
+let db: Db;
+
+beforeAll(async () => {
+  tmp = tempDir();
+  dbFile = path.join(tmp.dir, 'catalog.sqlite');
+  db = openCatalog(dbFile);
+  await importFolder(db, await makeTinyPairedFolder(path.join(tmp.dir, 'tiny'), 24), { name: 'tiny' });
+});
+afterAll(() => {
+  db.close();
+  tmp.cleanup();
+});
+
+describe('training runs', () => {
+  it('trains, lowers the loss, and keeps the run, its epochs and its weights in the catalog across a restart', async () => {
+    const progress: TrainProgress[] = [];
+    const logs: string[] = [];
+    const run = await trainNewRun(db, 'tiny', { ...FAST, epochs: 6, mining: 'hard' }, { onProgress: (p) => progress.push(p), log: (l) => logs.push(l) });
+    expect(run.status).toBe('done');
+    expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Hard negatives: the loss on the hardest pair of each batch, which falls as the pairs separate.
+    expect(run.epochs.at(-1)!.loss).toBeLessThan(run.epochs[0].loss * 0.5);
+    expect(run.backend).toMatch(/^(wasm|cpu|tensorflow|tensorflow-gpu) \((cpu|gpu)\)$/);
+    expect(logs.some((l) => l.startsWith('backend: '))).toBe(true);
+    expect(run.config).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', mining: 'hard', distance: 'l1', margin: 0.5, epochs: 6 });
+    expect(run.weightsSource).toMatch(/nsfwjs@.* mobilenet_v2/);
+    expect(progress.some((p) => p.phase === 'features')).toBe(true);
+    const batches = progress.filter((p) => p.phase === 'train');
+    expect(batches.at(-1)).toMatchObject({ epoch: 6, epochs: 6 });
+
+    db.close();
+    db = openCatalog(dbFile);
+    expect(getRun(db, run.id)).toEqual(run);
+    const cp = loadCheckpoint(db, run.id)!;
+    expect(cp.epoch).toBe(6);
+    // The stored weights load back into a model that embeds onto the unit sphere.
+    const model = await tf.loadLayersModel(checkpointLoader(cp));
+    const inputShape = model.inputs[0].shape.slice(1) as number[];
+    const out = tf.tidy(() => model.predict(tf.randomNormal([3, ...inputShape], 0, 1, 'float32', 1)) as tf.Tensor);
+    const norms = (await tf.norm(out, 2, 1).data()) as Float32Array;
+    for (const n of norms) expect(n).toBeCloseTo(1, 4);
+    out.dispose();
+    model.dispose();
+  });
+
+  it('cancel keeps the finished epochs; resume continues exactly where an uninterrupted run would be', async () => {
+    const straight = await trainNewRun(db, 'tiny', { ...FAST, epochs: 4 });
+    const controller = new AbortController();
+    const cancelled = await trainNewRun(db, 'tiny', { ...FAST, epochs: 4 }, { signal: controller.signal, onEpoch: (_id, row) => row.epoch === 2 && controller.abort() });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(listRuns(db).find((r) => r.id === cancelled.id)!.status).toBe('cancelled');
+
+    const resumed = await resumeRun(db, cancelled.id);
+    expect(resumed.status).toBe('done');
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    for (let i = 0; i < 4; i++) expect(resumed.epochs[i].loss).toBeCloseTo(straight.epochs[i].loss, 5);
+    await expect(resumeRun(db, resumed.id)).rejects.toThrow(/already done/);
+  });
+
+  it('an interrupted run (its process gone) is shown as such and can be resumed', async () => {
+    const controller = new AbortController();
+    const run = await trainNewRun(db, 'tiny', { ...FAST, epochs: 3 }, { signal: controller.signal, onEpoch: () => controller.abort() });
+    // What a crash leaves behind: still "running", owned by a process that no longer exists.
+    db.prepare(`UPDATE runs SET status = 'running', pid = 2147483646, finished_at = NULL WHERE id = ?`).run(run.id);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'running', interrupted: true, epochsDone: 1 });
+    const resumed = await resumeRun(db, run.id);
+    expect(resumed).toMatchObject({ status: 'done', epochsDone: 3, interrupted: false });
+  });
+
+  it('fails clearly, and records the failure, when an image vanished since the import', async () => {
+    const folder = await makeTinyPairedFolder(path.join(tmp.dir, 'fragile'), 6);
+    // New content, so no cached features stand in for the file that is about to go.
+    fs.writeFileSync(path.join(folder, 'right', 'logo03.jpg'), await noisyJpeg(64, 64, 3));
+    await importFolder(db, folder, { name: 'fragile' });
+    fs.rmSync(path.join(folder, 'right', 'logo03.jpg'));
+    await expect(trainNewRun(db, 'fragile', FAST)).rejects.toThrow(/logo03\.jpg/);
+    const [run] = listRuns(db, { datasetId: 2 });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/logo03\.jpg/);
+  });
+
+  it('refuses bad hyperparameters and too-small datasets before starting a run', async () => {
+    const before = listRuns(db).length;
+    await expect(trainNewRun(db, 'tiny', { ...FAST, batchSize: 1 })).rejects.toThrow(/--batch-size must be a whole number ≥ 2/);
+    await expect(trainNewRun(db, 'tiny', { ...FAST, learningRate: 3 })).rejects.toThrow(/--lr/);
+    await expect(trainNewRun(db, 'nope', FAST)).rejects.toThrow(/no dataset named "nope"/);
+    const one = await makeTinyPairedFolder(path.join(tmp.dir, 'one'), 1);
+    await importFolder(db, one, { name: 'one' });
+    await expect(trainNewRun(db, 'one', FAST)).rejects.toThrow(/needs at least 2/);
+    expect(listRuns(db)).toHaveLength(before);
+  });
+
+  it('runs in a worker thread with the same hooks, and cancels there', async () => {
+    const epochs: number[] = [];
+    let runId = 0;
+    const controller = new AbortController();
+    const run = await trainInWorker(dbFile, { kind: 'new', dataset: 'tiny', request: { ...FAST, epochs: 5 } }, {
+      signal: controller.signal,
+      onRunCreated: (id) => (runId = id),
+      onEpoch: (_id, row) => {
+        epochs.push(row.epoch);
+        if (row.epoch === 2) controller.abort();
+      },
+    });
+    expect(run.id).toBe(runId);
+    expect(run.status).toBe('cancelled');
+    expect(epochs.slice(0, 2)).toEqual([1, 2]);
+    expect(run.epochs.length).toBe(epochs.length);
+    await expect(trainInWorker(dbFile, { kind: 'resume', runId: 99999 })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+  });
+});
