@@ -25,7 +25,8 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** How many positionals it takes: [min, max]. */
   positionals: [number, number];
-  run(ctx: CommandContext): Promise<void>;
+  /** Resolves with the exit code when it is not 0 (e.g. 130 for a job the user cancelled). */
+  run(ctx: CommandContext): Promise<void | number>;
 }
 
 /** A mistake in how a command was called; the CLI prints it with the usage and exits with 2. */

@@ -5,8 +5,10 @@ import { UsageError, type Command, type CommandContext } from './command.ts';
 import { importCommand } from './commands/import-command.ts';
 import { datasetsCommand, pairsCommand, problemsCommand } from './commands/datasets-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
+import { resumeCommand, trainCommand } from './commands/train-command.ts';
+import { runsCommand } from './commands/runs-command.ts';
 
-const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, demoCommand];
+const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, demoCommand];
 
 const GLOBAL_OPTIONS = {
   db: { type: 'string' },
@@ -92,8 +94,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       err,
       signal: io.signal ?? controller.signal,
     };
-    await command.run(ctx);
-    return 0;
+    return (await command.run(ctx)) ?? 0;
   } catch (e) {
     const error = e as Error & { code?: string };
     if (error instanceof UsageError) {

@@ -1,0 +1,83 @@
+/**
+ * Training throughput on this machine, as one JSON object:
+ *   npx tsx scripts/bench-train.ts [--images 8] [--triplets 1000]   (npm run bench:train)
+ *
+ * - feature extraction images/s per backbone (MobileNetV2 @224 with its shipped weights; ResNet50 @200 with
+ *   random weights: the arithmetic is the same as with ImageNet's, and those need a download);
+ * - head-mode seconds per epoch of 1 000 triplets, on MobileNetV2-sized (1280) and ResNet50-sized (7×7×2048,
+ *   flatten and avg) features;
+ * - the backend they ran on.
+ */
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { describeBackend, initBackend } from '../src-main/ml/backend.ts';
+import type { Backbone } from '../src-main/ml/backbones/backbone.ts';
+import { loadMobileNetV2 } from '../src-main/ml/backbones/mobilenetv2.ts';
+import { buildResNet50 } from '../src-main/ml/backbones/resnet50.ts';
+import { buildHead } from '../src-main/ml/head.ts';
+import { trainTriplets } from '../src-main/ml/train-loop.ts';
+import { featureRows } from '../src-main/training/feature-cache.ts';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function imagesPerSecond(backbone: Backbone, images: number): Promise<{ imagesPerSecond: number; batch: number }> {
+  const batch = Math.min(8, images);
+  const run = () => {
+    const out = tf.tidy(() => backbone.model.predict(backbone.preprocess(tf.randomUniform([batch, backbone.inputSize, backbone.inputSize, 3], 0, 255, 'float32', 1) as tf.Tensor4D)) as tf.Tensor);
+    return out.data().then(() => out.dispose());
+  };
+  await run(); // warm-up: kernels compile, weights upload
+  const t0 = performance.now();
+  let done = 0;
+  while (done < images) {
+    await run();
+    done += batch;
+  }
+  return { imagesPerSecond: done / ((performance.now() - t0) / 1000), batch };
+}
+
+async function headEpochSeconds(featureShape: number[], pooling: 'flatten' | 'avg', triplets: number): Promise<number> {
+  const model = buildHead({ inputShape: featureShape, pooling, seed: 1 });
+  // 64 distinct feature rows stand for the 2 000 images (the arithmetic per batch is what is measured), kept in
+  // JS memory as the trainer keeps its cache.
+  const size = featureShape.reduce((a, b) => a * b, 1);
+  const table = { shape: featureShape, size, data: Float32Array.from({ length: 64 * size }, (_, i) => Math.sin(i * 12.9898) * 2) };
+  const pairs = Array.from({ length: triplets }, (_, i) => i);
+  const t0 = performance.now();
+  await trainTriplets({
+    model, trainPairs: pairs, valPairs: [], epochs: 1, batchSize: 32, mining: 'semihard', seed: 1,
+    inputsFor: (idx, side) => featureRows(table, idx.map((i) => (i * 2 + (side === 'left' ? 0 : 1)) % 64)),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return seconds;
+}
+
+const images = flag('images', 16);
+const triplets = flag('triplets', 1000);
+const backend = await initBackend();
+const mobilenet = await loadMobileNetV2();
+const mobilenetSpeed = await imagesPerSecond(mobilenet, images);
+mobilenet.model.dispose();
+const resnet = await buildResNet50({ weights: 'random', inputSize: 200, seed: 1 });
+const resnetSpeed = await imagesPerSecond(resnet, Math.min(images, 8));
+const resnetShape = resnet.model.outputs[0].shape.slice(1) as number[];
+resnet.model.dispose();
+
+console.log(JSON.stringify({
+  backend: describeBackend(backend),
+  featureExtraction: {
+    mobilenetv2: { inputSize: 224, ...mobilenetSpeed },
+    resnet50: { inputSize: 200, ...resnetSpeed },
+  },
+  headEpochSeconds: {
+    triplets,
+    batchSize: 32,
+    mobilenetv2Features: await headEpochSeconds([1280], 'avg', triplets),
+    resnet50FeaturesAvg: await headEpochSeconds(resnetShape, 'avg', triplets),
+    resnet50FeaturesFlatten: await headEpochSeconds(resnetShape, 'flatten', triplets),
+  },
+}, null, 2));

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tempDir } from '../helpers/fixtures.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+let home: string;
+
+beforeAll(async () => {
+  tmp = tempDir();
+  home = path.join(tmp.dir, 'home');
+  const folder = await makeTinyPairedFolder(path.join(tmp.dir, 'tiny'), 16);
+  expect((await runCli(['import', folder, '--json'], { home })).code).toBe(0);
+});
+afterAll(() => tmp.cleanup());
+
+it('train --json prints one JSON line per epoch, then the run; runs lists it; resume refuses a finished run', async () => {
+  const r = await runCli(['train', 'tiny', '--backbone', 'mobilenetv2', '--epochs', '2', '--batch-size', '6', '--mining', 'hard', '--json'], { home });
+  expect(r.code, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines).toHaveLength(3);
+  expect(lines[0]).toMatchObject({ epoch: 1, loss: expect.any(Number) });
+  expect(lines[0]).toHaveProperty('val_loss');
+  expect(lines[1].epoch).toBe(2);
+  expect(lines[2].run).toMatchObject({ id: 1, status: 'done', epochsDone: 2, config: { backbone: 'mobilenetv2', mining: 'hard', batchSize: 6 } });
+  // The backend is always said, on stderr, so stdout stays JSON.
+  expect(r.stderr).toMatch(/backend: (wasm|cpu|tensorflow)/);
+
+  const runs = JSON.parse((await runCli(['runs', '--json'], { home })).stdout);
+  expect(runs).toHaveLength(1);
+  expect(runs[0].epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
+  const human = await runCli(['runs'], { home });
+  expect(human.stdout).toMatch(/run 1 {2}done {2}dataset "tiny" {2}2\/2 epochs/);
+
+  const again = await runCli(['resume', '1'], { home });
+  expect(again.code).toBe(1);
+  expect(again.stderr).toMatch(/run 1 is already done/);
+});
+
+it('rejects bad training flags with exit 2 before any work', async () => {
+  for (const [args, message] of [
+    [['train', 'tiny', '--mining', 'hardest'], /--mining takes one of random, semihard, hard/],
+    [['train', 'tiny', '--epochs', 'many'], /--epochs takes a number/],
+    [['resume', 'abc'], /RUN is a run id/],
+  ] as [string[], RegExp][]) {
+    const r = await runCli(args, { home });
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stderr).toMatch(message);
+  }
+  const unknown = await runCli(['train', 'nope', '--backbone', 'mobilenetv2'], { home });
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/no dataset named "nope"/);
+});
