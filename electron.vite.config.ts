@@ -8,7 +8,13 @@ export default defineConfig({
     define: { __APP_VERSION__: JSON.stringify(pkg.version) },
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          // Loaded by path from train-in-worker.ts (new URL('./train-worker.js', import.meta.url)).
+          'train-worker': resolve(__dirname, 'src-main/training/train-worker.ts'),
+        },
+      },
     },
   },
   preload: {

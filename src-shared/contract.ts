@@ -3,6 +3,7 @@
  * (WebSocket) and the tests all speak it; channel names exist only here.
  */
 import type { DatasetSummary, ImportProblem, ImportProgress, ImportResult, PairRow } from './catalog-types.ts';
+import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './training-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -24,6 +25,14 @@ export interface Requests {
   'datasets:cancelImport': { args: { jobId: string }; result: void };
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
+  /** The compute backend training runs on, as the one line the CLI prints (chosen once, in the training worker). */
+  'training:backend': { args: void; result: { line: string } };
+  /** Starts training in the worker; progress arrives as `training:*` events with the returned jobId. */
+  'training:start': { args: { datasetId: number; request: TrainRequest }; result: { jobId: string } };
+  'training:resume': { args: { runId: number }; result: { jobId: string } };
+  'training:cancel': { args: { jobId: string }; result: void };
+  'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
+  'runs:get': { args: { runId: number }; result: RunSummary };
 }
 
 /** Every event from the services to the UI, each carrying the id of the job it belongs to. */
@@ -31,6 +40,13 @@ export interface Events {
   'import:progress': { jobId: string } & ImportProgress;
   'import:done': { jobId: string; result: ImportResult };
   'import:failed': { jobId: string; error: BridgeError };
+  /** The run of a training job exists in the catalog. */
+  'training:run': { jobId: string; runId: number };
+  'training:progress': { jobId: string; progress: TrainProgress };
+  'training:log': { jobId: string; line: string };
+  'training:epoch': { jobId: string; runId: number; row: EpochRow };
+  'training:done': { jobId: string; run: RunSummary };
+  'training:failed': { jobId: string; error: BridgeError };
 }
 
 export type RequestName = keyof Requests;
@@ -56,9 +72,25 @@ export const REQUEST_NAMES = [
   'datasets:import',
   'datasets:cancelImport',
   'dialog:pickFolder',
+  'training:backend',
+  'training:start',
+  'training:resume',
+  'training:cancel',
+  'runs:list',
+  'runs:get',
 ] as const satisfies readonly RequestName[];
 
-export const EVENT_NAMES = ['import:progress', 'import:done', 'import:failed'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = [
+  'import:progress',
+  'import:done',
+  'import:failed',
+  'training:run',
+  'training:progress',
+  'training:log',
+  'training:epoch',
+  'training:done',
+  'training:failed',
+] as const satisfies readonly EventName[];
 
 /** Turns any thrown value into a BridgeError, keeping a `code` when the error has one. */
 export function toBridgeError(e: unknown): BridgeError {

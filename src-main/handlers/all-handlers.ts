@@ -1,4 +1,5 @@
 import { datasetsHandlers } from './datasets-handlers.ts';
+import { trainingHandlers } from './training-handlers.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 
 declare const __APP_VERSION__: string | undefined;
@@ -13,5 +14,6 @@ export function allHandlers(ctx: ServiceContext): Handlers {
     }),
     'dialog:pickFolder': async () => (ctx.pickFolder ? ctx.pickFolder() : null),
     ...datasetsHandlers(ctx),
+    ...trainingHandlers(ctx),
   };
 }
