@@ -1,0 +1,137 @@
+/**
+ * Pair verification: given two images, are they a pair? Scored by ROC AUC over the similarity of true pairs
+ * (positives) against an equal number of seeded non-pairs (negatives), so runs are comparable and repeatable.
+ */
+import { dot } from '../search/vector-index.ts';
+import { EvalError, indexLabels, prepareEmbeddings, type Embeddings, type PairLabel } from './retrieval-metrics.ts';
+
+/** Throws unless every score is a finite number; a NaN would silently corrupt the ranking. */
+function checkFinite(scores: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) throw new EvalError('NON_FINITE', `${what}[${i}] is ${scores[i]}`);
+  }
+}
+
+/**
+ * ROC AUC: the probability that a random positive scores above a random negative, ties counting one half.
+ * Computed as the Mann–Whitney U statistic from mid-ranks in O(n log n), which equals the area under the
+ * (tie-aware, trapezoidal) ROC curve.
+ * @throws EvalError EMPTY_INPUT when either side is empty (AUC is undefined), NON_FINITE for NaN/∞ scores.
+ */
+export function rocAuc(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
+  const nPos = positives.length;
+  const nNeg = negatives.length;
+  if (nPos === 0 || nNeg === 0) throw new EvalError('EMPTY_INPUT', `AUC needs positives and negatives (got ${nPos} and ${nNeg})`);
+  checkFinite(positives, 'positives');
+  checkFinite(negatives, 'negatives');
+
+  const n = nPos + nNeg;
+  const values = new Float64Array(n);
+  for (let i = 0; i < nPos; i++) values[i] = positives[i];
+  for (let i = 0; i < nNeg; i++) values[nPos + i] = negatives[i];
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+
+  // Sum of the positives' 1-based ranks, each tie group sharing its mid-rank.
+  let rankSumPos = 0;
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end + 1 < n && values[order[end + 1]] === values[order[start]]) end++;
+    const midRank = (start + end) / 2 + 1;
+    for (let i = start; i <= end; i++) if (order[i] < nPos) rankSumPos += midRank;
+    start = end + 1;
+  }
+  const u = rankSumPos - (nPos * (nPos + 1)) / 2;
+  return u / (nPos * nNeg);
+}
+
+/** A (query row, gallery row) pair of indices whose labels differ. */
+export interface NonPair {
+  query: number;
+  gallery: number;
+}
+
+/**
+ * mulberry32: a tiny, well-mixed 32-bit PRNG. Math.random cannot be seeded, and the negatives must be the same
+ * on every run so that two models' AUCs are compared on identical pairs.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One non-pair per query: query i is paired with a gallery item drawn uniformly among those whose label differs
+ * from its own. One negative per positive keeps the classes balanced, and each query contributes to both sides.
+ * @param seed same seed, same labels → same non-pairs.
+ * @throws EvalError EMPTY_INPUT, DUPLICATE_LABEL (gallery), INVALID_ARGUMENT when a query has no differently
+ * labelled gallery item to pair with.
+ */
+export function sampleNonPairs(queryLabels: readonly PairLabel[], galleryLabels: readonly PairLabel[], seed = 42): NonPair[] {
+  if (queryLabels.length === 0 || galleryLabels.length === 0) throw new EvalError('EMPTY_INPUT', 'no queries or no gallery items');
+  const galleryIndex = indexLabels(galleryLabels, 'gallery');
+  const random = seededRandom(seed);
+  return queryLabels.map((label, query) => {
+    const own = galleryIndex.get(label);
+    const candidates = own === undefined ? galleryLabels.length : galleryLabels.length - 1;
+    if (candidates === 0) {
+      throw new EvalError('INVALID_ARGUMENT', `query ${query} has no gallery item with a different label to form a non-pair`);
+    }
+    // Draw among the other items by skipping over the own match, which keeps the choice uniform.
+    let gallery = Math.floor(random() * candidates);
+    if (own !== undefined && gallery >= own) gallery++;
+    return { query, gallery };
+  });
+}
+
+/** Input of {@link pairVerification}: the same shape as retrieval's, plus a seed for the non-pairs. */
+export interface VerificationInput {
+  queries: Embeddings;
+  queryLabels: readonly PairLabel[];
+  gallery: Embeddings;
+  galleryLabels: readonly PairLabel[];
+  seed?: number;
+}
+
+/** Output of {@link pairVerification}. */
+export interface VerificationMetrics {
+  auc: number;
+  /** Cosine of each query with its true match, in query order. */
+  positives: Float64Array;
+  /** Cosine of each sampled non-pair, in query order. */
+  negatives: Float64Array;
+  nonPairs: NonPair[];
+}
+
+/**
+ * Pair-verification AUC of an embedder: true pairs (same label) against one seeded non-pair per query.
+ * @throws EvalError as {@link retrievalMetrics} does (EMPTY_INPUT, NO_TRUE_MATCH, …).
+ */
+export function pairVerification(input: VerificationInput): VerificationMetrics {
+  const queries = prepareEmbeddings(input.queries, 'queries');
+  const gallery = prepareEmbeddings(input.gallery, 'gallery');
+  if (queries.rows === 0 || gallery.rows === 0) throw new EvalError('EMPTY_INPUT', 'no queries or no gallery items');
+  if (input.queryLabels.length !== queries.rows || input.galleryLabels.length !== gallery.rows) {
+    throw new EvalError('LENGTH_MISMATCH', 'labels and embeddings differ in count');
+  }
+  if (queries.dim !== gallery.dim) throw new EvalError('DIM_MISMATCH', `queries are ${queries.dim}-d, gallery is ${gallery.dim}-d`);
+  const galleryIndex = indexLabels(input.galleryLabels, 'gallery');
+  const { dim } = queries;
+  const cosine = (q: number, g: number) =>
+    dot(queries.data, q * dim, gallery.data, g * dim, dim) * queries.invNorms[q] * gallery.invNorms[g];
+
+  const positives = new Float64Array(queries.rows);
+  input.queryLabels.forEach((label, q) => {
+    const g = galleryIndex.get(label);
+    if (g === undefined) throw new EvalError('NO_TRUE_MATCH', `query ${q} (label ${JSON.stringify(label)}) has no gallery match`);
+    positives[q] = cosine(q, g);
+  });
+  const nonPairs = sampleNonPairs(input.queryLabels, input.galleryLabels, input.seed);
+  const negatives = Float64Array.from(nonPairs, ({ query, gallery: g }) => cosine(query, g));
+  return { auc: rocAuc(positives, negatives), positives, negatives, nonPairs };
+}

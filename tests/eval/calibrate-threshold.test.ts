@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { EvalError } from '../../src-main/eval/retrieval-metrics.ts';
+import { tauForPrecision, tauMaxF1 } from '../../src-main/eval/calibrate-threshold.ts';
+import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
+
+function expectEvalError(fn: () => unknown, code: string): void {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(EvalError);
+    expect((err as EvalError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected an EvalError ${code}`);
+}
+
+/** F1 of the rule "match = score ≥ tau", computed from scratch. */
+function f1At(pos: number[], neg: number[], tau: number): number {
+  const tp = pos.filter((s) => s >= tau).length;
+  const fp = neg.filter((s) => s >= tau).length;
+  return (2 * tp) / (tp + fp + pos.length);
+}
+
+describe('tauMaxF1', () => {
+  it('reaches F1 = 1 on separable classes with tau between them', () => {
+    const pos = [0.9, 0.8, 0.72];
+    const neg = [0.5, 0.3, 0.2, 0.61];
+    const best = tauMaxF1(pos, neg);
+    expect(best).toEqual({ tau: 0.72, f1: 1, precision: 1, recall: 1 });
+    expect(best.tau).toBeGreaterThan(Math.max(...neg));
+    expect(best.tau).toBeLessThanOrEqual(Math.min(...pos));
+  });
+
+  it('finds the known best threshold on overlapping classes', () => {
+    // tau: 0.9 → F1 2/4, 0.7 → 2/5, 0.6 → 4/6, 0.4 → 6/7, 0.3 → 6/8, 0.2 → 6/9
+    const best = tauMaxF1([0.9, 0.6, 0.4], [0.7, 0.3, 0.2]);
+    expect(best.tau).toBe(0.4);
+    expect(best.f1).toBeCloseTo(6 / 7, 12);
+    expect(best.precision).toBe(0.75);
+    expect(best.recall).toBe(1);
+  });
+
+  it('counts a positive and a negative with the same score together', () => {
+    // tau 0.9 → F1 2/3; tau 0.5 takes both 0.5s: tp 2, fp 1 → 4/5
+    expect(tauMaxF1([0.5, 0.9], [0.5])).toEqual({ tau: 0.5, f1: 0.8, precision: 2 / 3, recall: 1 });
+  });
+
+  it('prefers the stricter threshold when two give the same F1', () => {
+    // tau 0.9 → 2/3; tau 0.1 → 4/6
+    expect(tauMaxF1([0.9, 0.1], [0.5, 0.4]).tau).toBe(0.9);
+  });
+
+  it('is never beaten by any other threshold on random overlapping scores', () => {
+    const random = seededRandom(21);
+    const pos = Array.from({ length: 80 }, () => 0.3 + 0.7 * random());
+    const neg = Array.from({ length: 120 }, () => 0.7 * random());
+    const best = tauMaxF1(pos, neg);
+    expect(best.f1).toBeCloseTo(f1At(pos, neg, best.tau), 12);
+    for (let tau = -0.01; tau <= 1.01; tau += 0.001) expect(f1At(pos, neg, tau)).toBeLessThanOrEqual(best.f1 + 1e-12);
+    // The classes overlap on [0.3, 0.7], so the best F1 is well short of 1 (about 0.7 in expectation).
+    expect(best.f1).toBeGreaterThan(0.6);
+    expect(best.f1).toBeLessThan(1);
+  });
+
+  it('refuses an input without positives', () => {
+    expectEvalError(() => tauMaxF1([], [0.1]), 'EMPTY_INPUT');
+    expectEvalError(() => tauMaxF1([0.4, Infinity], [0.1]), 'NON_FINITE');
+  });
+});
+
+describe('tauForPrecision', () => {
+  const pos = [0.9, 0.6, 0.4];
+  const neg = [0.7, 0.3, 0.2];
+  // precision by tau: 0.9 → 1, 0.7 → 1/2, 0.6 → 2/3, 0.4 → 3/4, 0.3 → 3/5, 0.2 → 1/2
+
+  it('returns the smallest threshold that still reaches the target precision', () => {
+    expect(tauForPrecision(pos, neg, 0.75)).toEqual({ tau: 0.4, precision: 0.75, recall: 1, f1: 6 / 7 });
+    expect(tauForPrecision(pos, neg, 0.6)).toMatchObject({ tau: 0.3, precision: 0.6 });
+    // Precision is not monotonic: 0.7 misses 0.8, but the lower 0.4 does not reach it either, so 0.9 it is.
+    expect(tauForPrecision(pos, neg, 0.8)).toMatchObject({ tau: 0.9, precision: 1, recall: 1 / 3 });
+    expect(tauForPrecision(pos, neg, 1)).toMatchObject({ tau: 0.9 });
+  });
+
+  it('reaches a round target exactly (no floating-point near miss)', () => {
+    const many = Array.from({ length: 9 }, (_, i) => 0.5 + i / 100);
+    expect(tauForPrecision(many, [0.45], 0.9)).toMatchObject({ tau: 0.45, precision: 0.9, recall: 1 });
+    // A target computed in floats: 0.1 * 3 is 0.30000000000000004, a hair above the 3/10 actually reached.
+    const result = tauForPrecision([0.5, 0.5, 0.5], Array(7).fill(0.5), 0.1 * 3);
+    expect(result).toMatchObject({ tau: 0.5, recall: 1 });
+    expect(result.tau === null ? NaN : result.precision).toBeCloseTo(0.3, 12);
+  });
+
+  it('returns null with a reason when no threshold is precise enough', () => {
+    const result = tauForPrecision([0.2], [0.9, 0.5], 0.5);
+    expect(result.tau).toBeNull();
+    if (result.tau === null) {
+      expect(result.bestPrecision).toBeCloseTo(1 / 3, 12);
+      expect(result.reason).toMatch(/precision 0\.5/);
+    }
+  });
+
+  it('refuses a target outside (0, 1]', () => {
+    expectEvalError(() => tauForPrecision(pos, neg, 0), 'INVALID_ARGUMENT');
+    expectEvalError(() => tauForPrecision(pos, neg, 1.2), 'INVALID_ARGUMENT');
+  });
+});
