@@ -10,6 +10,8 @@ const api = buildApi({
     ipcRenderer.on(name, wrapped);
     return () => ipcRenderer.off(name, wrapped);
   },
+  // Served by main's `lookalike-media:` protocol, which answers for catalog images only.
+  mediaUrl: (kind, imageId) => `lookalike-media://${kind}/${Number(imageId)}`,
 });
 contextBridge.exposeInMainWorld('lookalike', api);
 contextBridge.exposeInMainWorld('lookalikeReady', () => ipcRenderer.send('renderer:ready'));

@@ -21,6 +21,10 @@ type VerbsOf<A extends Area> = {
  * Built from the contract, so a request added there appears here with its types.
  */
 export type LookalikeApi = { [A in Area]: VerbsOf<A> } & {
+  media: {
+    /** A URL the page can put in <img src> for a catalog image or its thumbnail (custom protocol or HTTP). */
+    url(kind: 'thumb' | 'image', imageId: number): string;
+  };
   events: {
     /** Subscribes to an event; returns the unsubscribe function. */
     on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
@@ -31,6 +35,8 @@ export type LookalikeApi = { [A in Area]: VerbsOf<A> } & {
 export interface Transport {
   invoke(name: RequestName, args: unknown): Promise<Reply<unknown>>;
   subscribe(name: EventName, listener: (payload: unknown) => void): () => void;
+  /** Where the transport serves catalog images. */
+  mediaUrl(kind: 'thumb' | 'image', imageId: number): string;
 }
 
 /** Builds the grouped API over a transport (Electron IPC in the preload, a WebSocket in the browser). */
@@ -40,6 +46,7 @@ export function buildApi(transport: Transport): LookalikeApi {
     const [area, verb] = name.split(':');
     (api[area] ??= {})[verb] = async (args: unknown) => unwrap(await transport.invoke(name, args));
   }
+  api.media = { url: (kind: 'thumb' | 'image', imageId: number) => transport.mediaUrl(kind, imageId) };
   const events = new Set<string>(EVENT_NAMES);
   api.events = {
     on(name: EventName, listener: (payload: unknown) => void) {

@@ -4,6 +4,7 @@
  */
 import type { DatasetSummary, ImportProblem, ImportProgress, ImportResult, PairRow } from './catalog-types.ts';
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './training-types.ts';
+import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -33,6 +34,12 @@ export interface Requests {
   'training:cancel': { args: { jobId: string }; result: void };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };
+  /** Ranks the catalog's images by similarity to one image (embedding the catalog for the run first if needed). */
+  'query:run': { args: QueryRequest; result: QueryResponse };
+  /** Marks a result "match" / "not a match"; stored for the next training run. Marking again replaces; null clears. */
+  'feedback:mark': { args: Omit<FeedbackMark, 'verdict'> & { verdict: FeedbackMark['verdict'] | null }; result: void };
+  /** Asks the user for an image file (a native dialog in the app; null where there is none). */
+  'dialog:pickImage': { args: void; result: string | null };
 }
 
 /** Every event from the services to the UI, each carrying the id of the job it belongs to. */
@@ -78,6 +85,9 @@ export const REQUEST_NAMES = [
   'training:cancel',
   'runs:list',
   'runs:get',
+  'query:run',
+  'feedback:mark',
+  'dialog:pickImage',
 ] as const satisfies readonly RequestName[];
 
 export const EVENT_NAMES = [

@@ -1,4 +1,5 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
+import type { RunMetrics } from './query-types.ts';
 
 export type BackboneChoice = 'resnet50' | 'mobilenetv2';
 export type TrainMode = 'head' | 'finetune';
@@ -33,6 +34,8 @@ export interface EpochRow {
   loss: number;
   valLoss: number | null;
   seconds: number;
+  /** Retrieval on the val split after this epoch (right → left), when val has pairs. */
+  val?: { recall1: number; recall5: number; mrr: number } | null;
 }
 
 /** A run as listed. `interrupted` marks a `running` run whose process is gone (resume it). */
@@ -52,6 +55,8 @@ export interface RunSummary {
   createdAt: string;
   finishedAt: string | null;
   epochs: EpochRow[];
+  /** Test/val retrieval and the calibrated threshold, once the run is done (null before). */
+  metrics: RunMetrics | null;
 }
 
 /** Progress of a training job, at least once a second. */

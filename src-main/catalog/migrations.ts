@@ -90,4 +90,23 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (sha256, extractor)
   );
   `,
+  // 3: what a finished run measured, catalog embeddings per embedder, and users' marks on query results.
+  `
+  ALTER TABLE runs ADD COLUMN metrics TEXT;
+  CREATE TABLE embeddings (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    embedder TEXT NOT NULL,
+    vector   BLOB NOT NULL,
+    PRIMARY KEY (embedder, image_id)
+  );
+  CREATE TABLE feedback (
+    id              INTEGER PRIMARY KEY,
+    query_sha256    TEXT NOT NULL,
+    result_image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    verdict         TEXT NOT NULL CHECK (verdict IN ('match', 'not-a-match')),
+    run_id          INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    created_at      TEXT NOT NULL,
+    UNIQUE (query_sha256, result_image_id)
+  );
+  `,
 ];

@@ -1,5 +1,6 @@
 import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
+import { queryHandlers } from './query-handlers.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 
 declare const __APP_VERSION__: string | undefined;
@@ -13,7 +14,9 @@ export function allHandlers(ctx: ServiceContext): Handlers {
       transport: ctx.transport,
     }),
     'dialog:pickFolder': async () => (ctx.pickFolder ? ctx.pickFolder() : null),
+    'dialog:pickImage': async () => (ctx.pickImage ? ctx.pickImage() : null),
     ...datasetsHandlers(ctx),
     ...trainingHandlers(ctx),
+    ...queryHandlers(ctx),
   };
 }

@@ -10,6 +10,8 @@ export interface ServiceContext {
   emit<K extends EventName>(name: K, payload: Events[K]): void;
   /** A native folder picker where there is one. */
   pickFolder?: () => Promise<string | null>;
+  /** A native image-file picker where there is one. */
+  pickImage?: () => Promise<string | null>;
 }
 
 /** One function per request of the contract. */

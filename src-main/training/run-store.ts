@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { EpochRow, RunStatus, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
+import type { RunMetrics } from '../../src-shared/query-types.ts';
 
 /** A run that does not exist. */
 export class RunNotFoundError extends Error {
@@ -58,12 +59,13 @@ export interface CheckpointData {
 export function recordEpoch(db: Db, runId: number, row: EpochRow, checkpoint: CheckpointData): void {
   const now = new Date().toISOString();
   db.transaction(() => {
-    db.prepare(`INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`).run(
+    db.prepare(`INSERT OR REPLACE INTO run_epochs (run_id, epoch, loss, val_loss, seconds, metrics) VALUES (?, ?, ?, ?, ?, ?)`).run(
       runId,
       row.epoch,
       row.loss,
       row.valLoss,
       row.seconds,
+      row.val ? JSON.stringify(row.val) : null,
     );
     db.prepare(
       `INSERT OR REPLACE INTO run_checkpoints (run_id, epoch, model_topology, weight_specs, weight_data, optimizer_specs, optimizer_data, saved_at)
@@ -112,6 +114,7 @@ interface RunRow {
   host: string | null;
   created_at: string;
   finished_at: string | null;
+  metrics: string | null;
 }
 
 const RUN_SELECT = `SELECT r.*, d.name AS dataset_name FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
@@ -132,9 +135,11 @@ export function getRun(db: Db, runId: number): RunSummary {
 }
 
 function toSummary(db: Db, r: RunRow): RunSummary {
-  const epochs = db
-    .prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds FROM run_epochs WHERE run_id = ? ORDER BY epoch`)
-    .all(r.id) as EpochRow[];
+  const epochs = (
+    db.prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds, metrics FROM run_epochs WHERE run_id = ? ORDER BY epoch`).all(r.id) as Array<
+      Omit<EpochRow, 'val'> & { metrics: string | null }
+    >
+  ).map(({ metrics, ...e }) => ({ ...e, val: metrics ? (JSON.parse(metrics) as EpochRow['val']) : null }));
   return {
     id: r.id,
     datasetId: r.dataset_id,
@@ -149,6 +154,7 @@ function toSummary(db: Db, r: RunRow): RunSummary {
     createdAt: r.created_at,
     finishedAt: r.finished_at,
     epochs,
+    metrics: r.metrics ? (JSON.parse(r.metrics) as RunMetrics) : null,
   };
 }
 
@@ -162,4 +168,9 @@ function ownerAlive(pid: number | null, host: string | null): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Stores what a finished run measured. */
+export function setRunMetrics(db: Db, runId: number, metrics: RunMetrics): void {
+  db.prepare(`UPDATE runs SET metrics = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(metrics), new Date().toISOString(), runId);
 }
