@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../catalog/open-catalog.ts';
-import type { Side } from '../catalog/datasets.ts';
-import { splitFor } from '../catalog/split.ts';
+import type { Side, Split } from '../catalog/datasets.ts';
+import { assignSplits } from '../catalog/split.ts';
 import type { ImportProblem, ImportProgress, ImportResult } from '../../src-shared/catalog-types.ts';
 
 export type { ImportProgress, ImportResult };
@@ -158,11 +158,18 @@ function commit(db: Db, stage: string, root: string, name: string, problems: Imp
     );
     let added = 0;
     let updated = 0;
+    const existing = { train: 0, val: 0, test: 0 };
+    for (const r of db.prepare('SELECT split, COUNT(*) AS n FROM pairs WHERE dataset_id = ? GROUP BY split').all(datasetId) as Array<{ split: Split; n: number }>) {
+      existing[r.split] = r.n;
+    }
+    const isNew = complete.filter((p) => !before.get(datasetId, p.name));
+    const splits = assignSplits(existing, isNew.map((p) => p.name));
     for (const p of complete) {
       const old = before.get(datasetId, p.name) as { l: number; r: number } | undefined;
       if (!old) added++;
       else if (old.l !== p.leftId || old.r !== p.rightId) updated++;
-      upsert.run(datasetId, p.name, p.leftId, p.rightId, splitFor(p.name), p.leftPath, p.rightPath);
+      // An existing pair keeps its split: the upsert does not touch it.
+      upsert.run(datasetId, p.name, p.leftId, p.rightId, splits.get(p.name) ?? 'train', p.leftPath, p.rightPath);
     }
     // The problem list describes the folder as it is now: the last import's list replaces the previous one.
     db.prepare('DELETE FROM import_problems WHERE dataset_id = ?').run(datasetId);

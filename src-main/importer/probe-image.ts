@@ -66,16 +66,28 @@ export async function decodeImage(buf: Buffer, sha256: string, limits: ProbeLimi
       reason: `${width}×${height} = ${(width * height).toLocaleString('en-US')} pixels is over the limit of ${limits.maxPixels.toLocaleString('en-US')} (refused before decoding, as a guard against decompression bombs)`,
     };
   }
-  let thumbnail: Buffer;
-  try {
-    // failOn 'truncated' turns a short JPEG/PNG stream into an error instead of a grey-padded image.
-    thumbnail = await sharp(buf, { failOn: 'truncated', limitInputPixels: limits.maxPixels, animated: false })
+  // failOn 'truncated' turns a short JPEG/PNG stream into an error instead of a grey-padded image.
+  const thumb = () =>
+    sharp(buf, { failOn: 'truncated', limitInputPixels: limits.maxPixels, animated: false })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
       .toBuffer();
-  } catch (e) {
-    return { code: 'CORRUPT_IMAGE', reason: `corrupt or truncated ${meta.format ?? 'image'}: ${cleanSharpMessage((e as Error).message)}` };
+  let thumbnail: Buffer;
+  try {
+    thumbnail = await thumb();
+  } catch (first) {
+    // libvips keeps one error buffer for all threads: under concurrent decodes a failure can come back as
+    // "Unknown error". Decoding again usually yields the decoder's own words (e.g. "premature end of JPEG").
+    let message = (first as Error).message;
+    if (/unknown error/i.test(message) || !message.trim()) {
+      message = await thumb().then(
+        () => message,
+        (e: Error) => e.message,
+      );
+    }
+    const detail = /unknown error/i.test(message) || !message.trim() ? 'the image data is damaged or cut short' : cleanSharpMessage(message);
+    return { code: 'CORRUPT_IMAGE', reason: `corrupt or truncated ${meta.format ?? 'image'}: ${detail}` };
   }
   const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : (meta.format ?? 'unknown');
   return { sha256, width, height, format, bytes: buf.length, thumbnail };
