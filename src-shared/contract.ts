@@ -13,6 +13,8 @@ export interface AppInfo {
   catalogPath: string;
   /** The transport the UI is talking through. */
   transport: 'electron' | 'web';
+  /** The embedded sample dataset's folder, for "import the sample" (absent when not shipped). */
+  samplePath?: string;
 }
 
 /** Every request: `area:verb` → argument and result. */

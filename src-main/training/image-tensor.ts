@@ -7,7 +7,7 @@ import sharp from 'sharp';
  * The original notebook scaled to 0–1 before a preprocessing that expects 0–255; each backbone's `preprocess`
  * takes it from here.
  */
-export async function readImageRgb(file: string, size: number): Promise<Float32Array> {
+export async function readImageRgb(file: string | Buffer, size: number): Promise<Float32Array> {
   const { data, info } = await sharp(file, { failOn: 'truncated', animated: false })
     .rotate()
     .resize(size, size, { fit: 'contain', background: '#ffffff' })
@@ -17,13 +17,13 @@ export async function readImageRgb(file: string, size: number): Promise<Float32A
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 || info.width !== size || info.height !== size) {
-    throw new Error(`${file}: decoded to ${info.width}×${info.height}×${info.channels}, expected ${size}×${size}×3`);
+    throw new Error(`${typeof file === 'string' ? file : 'image'}: decoded to ${info.width}×${info.height}×${info.channels}, expected ${size}×${size}×3`);
   }
   return Float32Array.from(data);
 }
 
 /** Stacks several images into one [n, size, size, 3] tensor of 0–255 values. */
-export async function readImageBatch(files: string[], size: number): Promise<tf.Tensor4D> {
+export async function readImageBatch(files: Array<string | Buffer>, size: number): Promise<tf.Tensor4D> {
   const pixels = await Promise.all(files.map((f) => readImageRgb(f, size)));
   const batch = new Float32Array(files.length * size * size * 3);
   pixels.forEach((p, i) => batch.set(p, i * p.length));

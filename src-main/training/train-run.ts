@@ -10,8 +10,10 @@ import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from './che
 import { cachedFeatures, featureRows, type ImageRef } from './feature-cache.ts';
 import { readImageBatch } from './image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch } from './run-store.ts';
+import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from './run-store.ts';
+import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../eval/score-paired-sets.ts';
 import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from './train-config.ts';
+import { trainingFeedback } from '../search/feedback.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -30,8 +32,12 @@ export interface TrainHooks {
 interface PairData {
   trainPairs: number[];
   valPairs: number[];
+  testPairs: number[];
   left: ImageRef[];
   right: ImageRef[];
+  /** From users' marks: anchor pair → pairs to use as its negatives first / never. */
+  extraNegatives: Map<number, number[]>;
+  knownMatches: Map<number, number[]>;
 }
 
 /**
@@ -81,17 +87,40 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
 function pairData(db: Db, datasetId: number): PairData {
   const rows = db
     .prepare(
-      `SELECT p.split, p.left_path AS lp, l.sha256 AS lh, p.right_path AS rp, r.sha256 AS rh
+      `SELECT p.split, p.left_image_id AS li, p.left_path AS lp, l.sha256 AS lh, p.right_image_id AS ri, p.right_path AS rp, r.sha256 AS rh
          FROM pairs p JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
-        WHERE p.dataset_id = ? AND p.split IN ('train', 'val') ORDER BY p.name`,
+        WHERE p.dataset_id = ? ORDER BY p.name`,
     )
-    .all(datasetId) as Array<{ split: string; lp: string; lh: string; rp: string; rh: string }>;
-  const data: PairData = { trainPairs: [], valPairs: [], left: [], right: [] };
+    .all(datasetId) as Array<{ split: string; li: number; lp: string; lh: string; ri: number; rp: string; rh: string }>;
+  const data: PairData = { trainPairs: [], valPairs: [], testPairs: [], left: [], right: [], extraNegatives: new Map(), knownMatches: new Map() };
   rows.forEach((r, i) => {
-    (r.split === 'train' ? data.trainPairs : data.valPairs).push(i);
+    (r.split === 'train' ? data.trainPairs : r.split === 'val' ? data.valPairs : data.testPairs).push(i);
     data.left.push({ sha256: r.lh, path: r.lp });
     data.right.push({ sha256: r.rh, path: r.rp });
   });
+  // Users' marks on query results, for training pairs only (val and test stay untouched by what users saw).
+  const trainIndexOf = new Map<number, number>();
+  for (const i of data.trainPairs) {
+    trainIndexOf.set(rows[i].li, i);
+    trainIndexOf.set(rows[i].ri, i);
+  }
+  const feedback = trainingFeedback(db, trainIndexOf);
+  data.extraNegatives = feedback.extraNegatives;
+  data.knownMatches = feedback.knownMatches;
+  const imageRef = (id: number): ImageRef => {
+    const r = rows[trainIndexOf.get(id)!];
+    return r.li === id ? { sha256: r.lh, path: r.lp } : { sha256: r.rh, path: r.rp };
+  };
+  for (const extra of feedback.extraPositives) {
+    const index = data.left.length;
+    data.trainPairs.push(index);
+    data.left.push(imageRef(extra.leftImageId));
+    data.right.push(imageRef(extra.rightImageId));
+    // The new pair shares its images with two real pairs: none of the three is a negative for another.
+    const related = [trainIndexOf.get(extra.leftImageId)!, trainIndexOf.get(extra.rightImageId)!];
+    data.knownMatches.set(index, related);
+    for (const r of related) data.knownMatches.set(r, [...(data.knownMatches.get(r) ?? []), index]);
+  }
   if (data.trainPairs.length < 2) {
     throw Object.assign(new Error(`the dataset has ${data.trainPairs.length} training pairs; training needs at least 2`), { code: 'TOO_FEW_PAIRS' });
   }
@@ -109,7 +138,7 @@ async function runLoop(
 ): Promise<RunSummary> {
   let optimizerState: NamedTensor[] = [];
   try {
-    let inputsFor: (pairs: number[], side: 'left' | 'right') => tf.Tensor | Promise<tf.Tensor>;
+    let inputsFor: InputsFor;
     let featureShape: number[];
     if (config.mode === 'head') {
       // Frozen backbone: each image's features once (cached in the catalog), then only the head trains.
@@ -153,20 +182,30 @@ async function runLoop(
       distance: config.distance,
       mining: config.mining,
       seed: config.seed,
+      extraNegatives: data.extraNegatives,
+      knownMatches: data.knownMatches,
       optimizerState,
       signal: hooks.signal,
       progressIntervalMs: 500,
       onBatch: (p) => hooks.onProgress?.({ phase: 'train', ...p }),
       onEpoch: async (m, trainer) => {
+        const val = data.valPairs.length ? (await scorePairs(model, inputsFor, data.valPairs)).scores : null;
+        const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
         try {
-          recordEpoch(db, runId, m, await captureCheckpoint(model, state));
+          recordEpoch(db, runId, row, await captureCheckpoint(model, state));
         } finally {
           state.forEach((s) => s.tensor.dispose());
         }
-        hooks.onEpoch?.(runId, m);
+        hooks.onEpoch?.(runId, row);
       },
     });
+    if (result.status === 'done') {
+      hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
+      const val = data.valPairs.length ? await scorePairs(model, inputsFor, data.valPairs) : null;
+      const test = data.testPairs.length ? await scorePairs(model, inputsFor, data.testPairs) : null;
+      setRunMetrics(db, runId, runMetrics(val, test));
+    }
     if (model !== backbone.model) disposeHeadOnly(model, backbone);
     finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled');
     return getRun(db, runId);
@@ -178,6 +217,29 @@ async function runLoop(
   } finally {
     optimizerState.forEach((s) => s.tensor.dispose());
   }
+}
+
+type InputsFor = (pairs: number[], side: 'left' | 'right') => tf.Tensor | Promise<tf.Tensor>;
+
+/** Embeds one side of some pairs with the model in inference mode, a batch at a time: [rows × dim]. */
+export async function embedPairs(model: tf.LayersModel, inputsFor: InputsFor, pairs: number[], side: 'left' | 'right', batch = 32): Promise<{ data: Float32Array; dim: number }> {
+  const dim = model.outputs[0].shape[1] as number;
+  const data = new Float32Array(pairs.length * dim);
+  for (let i = 0; i < pairs.length; i += batch) {
+    const x = await inputsFor(pairs.slice(i, i + batch), side);
+    const y = tf.tidy(() => model.predict(x) as tf.Tensor);
+    x.dispose();
+    data.set((await y.data()) as Float32Array, i * dim);
+    y.dispose();
+  }
+  return { data, dim };
+}
+
+/** Retrieval on some pairs: each right image ranked against the left images of the same pairs. */
+async function scorePairs(model: tf.LayersModel, inputsFor: InputsFor, pairs: number[]): Promise<PairedSetScores> {
+  const left = await embedPairs(model, inputsFor, pairs, 'left');
+  const right = await embedPairs(model, inputsFor, pairs, 'right');
+  return scorePairedSets(pairs.length, embeddingSimilarity(right.data, left.data, left.dim));
 }
 
 /** Finetune mode: layers before the freeze point keep their ImageNet weights (the notebook's `conv4_block1_out`). */

@@ -1,0 +1,103 @@
+import { scanPairedFolder } from '../importer/scan-paired-folder.ts';
+import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-image.ts';
+import type { ImportProblem } from '../../src-shared/catalog-types.ts';
+import type { RetrievalScores } from '../../src-shared/query-types.ts';
+import type { Embedder } from '../search/embedder.ts';
+import { tauMaxF1 } from './calibrate-threshold.ts';
+import { phash, phashSimilarity } from './phash.ts';
+import { embeddingSimilarity, scorePairedSets, type PairedSetScores } from './score-paired-sets.ts';
+
+/** How images are compared: a trained or untrained embedder (cosine), or a perceptual hash. */
+export type Scorer = { kind: 'embedder'; embedder: Embedder } | { kind: 'phash' };
+
+/** The outcome of evaluating a scorer on a paired folder. */
+export interface FolderEvaluation {
+  scores: RetrievalScores;
+  /** The threshold that maximises F1 on this folder (true pairs vs. as many non-pairs). */
+  bestTau: number | null;
+  bestF1: number | null;
+  /** F1 on this folder at a given threshold (the run's calibrated tau), when one is given. */
+  f1AtTau: number | null;
+  /** Files of the folder that could not be used, as an import would report them. */
+  problems: ImportProblem[];
+  raw: PairedSetScores;
+}
+
+/** F1 of "score ≥ tau means match" on true pairs vs. non-pairs. */
+export function f1At(tau: number, positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
+  let tp = 0;
+  let fp = 0;
+  for (const p of Array.from(positives)) if (p >= tau) tp++;
+  for (const n of Array.from(negatives)) if (n >= tau) fp++;
+  const fn = positives.length - tp;
+  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+}
+
+/**
+ * Evaluates on a paired folder that is NOT imported (nothing is written to the catalog): gallery = its left
+ * images, queries = its right images, the same name is the true match. Unusable files are reported and their
+ * pairs left out, as an import would.
+ */
+export async function evaluateFolder(
+  folder: string,
+  scorer: Scorer,
+  opts: { tau?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<FolderEvaluation> {
+  const scan = await scanPairedFolder(folder);
+  const problems = [...scan.problems];
+  const lefts: Buffer[] = [];
+  const rights: Buffer[] = [];
+  for (const [i, pair] of scan.pairs.entries()) {
+    opts.signal?.throwIfAborted();
+    const sides: Buffer[] = [];
+    for (const side of ['left', 'right'] as const) {
+      const read = await readAndHash(pair[side].path, DEFAULT_LIMITS);
+      const ok = 'code' in read ? read : await decodeImage(read.buf, read.sha256, DEFAULT_LIMITS);
+      if ('code' in ok) problems.push({ side, file: pair[side].name, code: ok.code, reason: ok.reason });
+      else sides.push((read as { buf: Buffer }).buf);
+    }
+    if (sides.length === 2) {
+      lefts.push(sides[0]);
+      rights.push(sides[1]);
+    }
+    opts.onProgress?.(i + 1, scan.pairs.length * 2);
+  }
+  const n = lefts.length;
+  let raw: PairedSetScores;
+  if (scorer.kind === 'phash') {
+    const l = await Promise.all(lefts.map((b) => phash(b)));
+    const r = await Promise.all(rights.map((b) => phash(b)));
+    raw = scorePairedSets(n, (q, g) => phashSimilarity(r[q], l[g]));
+  } else {
+    const { embedder } = scorer;
+    const progress = (done: number) => opts.onProgress?.(n + done, n * 2);
+    const l = await embedder.embed(lefts.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d) => progress(d / 2) });
+    const r = await embedder.embed(rights.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d) => progress(n / 2 + d / 2) });
+    raw = scorePairedSets(n, embeddingSimilarity(r, l, embedder.dim));
+  }
+  const best = raw.negatives.length ? tauMaxF1(raw.positives, raw.negatives) : null;
+  return {
+    scores: raw.scores,
+    bestTau: best?.tau ?? null,
+    bestF1: best?.f1 ?? null,
+    f1AtTau: opts.tau === undefined || !raw.negatives.length ? null : f1At(opts.tau, raw.positives, raw.negatives),
+    problems,
+    raw,
+  };
+}
+
+/** The JSON the CLI prints for one evaluation (snake_case, as documented in the README). */
+export function evaluationJson(e: FolderEvaluation, tau: number | null) {
+  return {
+    queries: e.scores.queries,
+    gallery: e.scores.gallery,
+    recall: e.scores.recall,
+    mrr: e.scores.mrr,
+    roc_auc: e.scores.rocAuc,
+    tau: tau ?? e.bestTau,
+    f1_at_tau: tau === null ? e.bestF1 : e.f1AtTau,
+    best_tau: e.bestTau,
+    best_f1: e.bestF1,
+    problems: e.problems.length,
+  };
+}

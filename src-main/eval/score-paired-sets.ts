@@ -1,0 +1,78 @@
+import type { RetrievalScores, RunMetrics } from '../../src-shared/query-types.ts';
+import { tauForPrecision, tauMaxF1 } from './calibrate-threshold.ts';
+import { EvalError, rankOfTrueMatch } from './retrieval-metrics.ts';
+import { rocAuc, sampleNonPairs } from './verification-metrics.ts';
+
+/** Retrieval scores plus the raw similarities of true pairs and of as many non-pairs, for calibration. */
+export interface PairedSetScores {
+  scores: RetrievalScores;
+  positives: Float64Array;
+  negatives: Float64Array;
+}
+
+/**
+ * Evaluates any similarity (cosine of embeddings, pHash agreement, …) on n pairs: query i (a right image) is
+ * ranked against all n gallery items (the left images), and gallery i is its true match. Ties count against the
+ * true match (see rankOfTrueMatch). ROC AUC compares the n true pairs with n seeded non-pairs.
+ * @throws EvalError EMPTY_INPUT when n is 0.
+ */
+export function scorePairedSets(n: number, similarity: (query: number, gallery: number) => number, seed = 42): PairedSetScores {
+  if (n === 0) throw new EvalError('EMPTY_INPUT', 'nothing to evaluate: no pairs');
+  const ranks: number[] = [];
+  const positives = new Float64Array(n);
+  const row = new Float64Array(n);
+  for (let q = 0; q < n; q++) {
+    for (let g = 0; g < n; g++) row[g] = similarity(q, g);
+    positives[q] = row[q];
+    ranks.push(rankOfTrueMatch(row, q));
+  }
+  const recallAt = (k: number) => ranks.filter((r) => r <= k).length / n;
+  let negatives = new Float64Array(0);
+  let auc: number | null = null;
+  if (n >= 2) {
+    const labels = Array.from({ length: n }, (_, i) => i);
+    negatives = Float64Array.from(sampleNonPairs(labels, labels, seed), ({ query, gallery }) => similarity(query, gallery));
+    auc = rocAuc(positives, negatives);
+  }
+  return {
+    scores: {
+      queries: n,
+      gallery: n,
+      recall: { '1': recallAt(1), '5': recallAt(5), '10': recallAt(10) },
+      mrr: ranks.reduce((s, r) => s + 1 / r, 0) / n,
+      rocAuc: auc,
+    },
+    positives,
+    negatives,
+  };
+}
+
+/** Cosine similarity between row q of `queries` and row g of `gallery` (both L2-normalised, row-major). */
+export function embeddingSimilarity(queries: Float32Array, gallery: Float32Array, dim: number) {
+  return (q: number, g: number): number => {
+    let s = 0;
+    const qo = q * dim;
+    const go = g * dim;
+    for (let i = 0; i < dim; i++) s += queries[qo + i] * gallery[go + i];
+    return s;
+  };
+}
+
+/**
+ * The run's metrics from its val and test scores: tau maximises F1 on val (a run is never calibrated on the
+ * split it reports), falling back to test when val has fewer than 2 pairs — and saying so in `calibratedOn`.
+ */
+export function runMetrics(val: PairedSetScores | null, test: PairedSetScores | null): RunMetrics {
+  const calib = val && val.negatives.length ? { set: val, on: 'val' as const } : test && test.negatives.length ? { set: test, on: 'test' as const } : null;
+  if (!calib) return { test: test?.scores ?? null, val: val?.scores ?? null, tau: null, tauF1: null, tauPrecision90: null, calibratedOn: null };
+  const best = tauMaxF1(calib.set.positives, calib.set.negatives);
+  const p90 = tauForPrecision(calib.set.positives, calib.set.negatives, 0.9);
+  return {
+    test: test?.scores ?? null,
+    val: val?.scores ?? null,
+    tau: best.tau,
+    tauF1: best.f1,
+    tauPrecision90: p90.tau,
+    calibratedOn: calib.on,
+  };
+}

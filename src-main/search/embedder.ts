@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Db } from '../catalog/open-catalog.ts';
+import { initBackend } from '../ml/backend.ts';
+import type { Backbone } from '../ml/backbones/backbone.ts';
+import '../ml/head.ts'; // registers the L2Normalize layer that stored models use
+import type { BackboneChoice } from '../../src-shared/training-types.ts';
+import { checkpointLoader } from '../training/checkpoint-io.ts';
+import { cachedFeatures, extractorKey, featureRows, type FeatureTable } from '../training/feature-cache.ts';
+import { readImageBatch } from '../training/image-tensor.ts';
+import { loadBackbone, type WeightsOptions } from '../training/load-backbone.ts';
+import { getRun, loadCheckpoint } from '../training/run-store.ts';
+import { DEFAULT_INPUT_SIZE } from '../training/train-config.ts';
+
+/** An image to embed: a catalog image (features cached by hash) or bytes from outside (a query upload). */
+export type EmbedInput = { sha256: string; path: string } | { buffer: Buffer };
+
+/** Image → L2-normalised vector, for a trained run or an untrained backbone (the baseline). */
+export interface Embedder {
+  /** Names the vectors in the catalog's embeddings table: `run:12`, `untrained:mobilenetv2@224:…`. */
+  readonly key: string;
+  readonly dim: number;
+  /** Row-major [inputs.length × dim]. */
+  embed(inputs: EmbedInput[], opts?: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** A run that cannot embed yet (no checkpoint), with a code the UI acts on. */
+export class EmbedderError extends Error {
+  constructor(readonly code: 'NO_CHECKPOINT' | 'NO_RUN', message: string) {
+    super(message);
+  }
+}
+
+const BATCH = 16;
+
+/** Backbone features of each input, in order: catalog images through the feature cache, bytes computed now. */
+async function featuresOf(
+  db: Db,
+  backbone: Backbone,
+  inputs: EmbedInput[],
+  opts: Parameters<Embedder['embed']>[1] = {},
+  useCache = true,
+): Promise<FeatureTable> {
+  const refs = useCache ? inputs.flatMap((x, i) => ('sha256' in x ? [{ ...x, i }] : [])) : [];
+  const cached = refs.length ? await cachedFeatures(db, backbone, refs, opts) : undefined;
+  const shape = backbone.model.outputs[0].shape.slice(1) as number[];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(inputs.length * size);
+  refs.forEach((r, j) => data.set(cached!.data.subarray(j * size, (j + 1) * size), r.i * size));
+  const loose = inputs.flatMap((x, i): { source: string | Buffer; i: number }[] =>
+    'buffer' in x ? [{ source: x.buffer, i }] : useCache ? [] : [{ source: x.path, i }],
+  );
+  for (let b = 0; b < loose.length; b += BATCH) {
+    opts.signal?.throwIfAborted();
+    const chunk = loose.slice(b, b + BATCH);
+    const raw = await readImageBatch(chunk.map((c) => c.source), backbone.inputSize);
+    const y = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
+    raw.dispose();
+    const values = (await y.data()) as Float32Array;
+    y.dispose();
+    chunk.forEach((c, j) => data.set(values.subarray(j * size, (j + 1) * size), c.i * size));
+    opts.onProgress?.(Math.min(b + BATCH, loose.length), loose.length);
+  }
+  return { shape, size, data };
+}
+
+/** Applies `net` to the rows of a feature table, a batch at a time. */
+async function applyRows(net: (x: tf.Tensor) => tf.Tensor, table: FeatureTable, n: number, dim: number): Promise<Float32Array> {
+  const out = new Float32Array(n * dim);
+  for (let b = 0; b < n; b += 64) {
+    const rows = Array.from({ length: Math.min(64, n - b) }, (_, j) => b + j);
+    const x = featureRows(table, rows);
+    const y = tf.tidy(() => net(x));
+    x.dispose();
+    out.set((await y.data()) as Float32Array, b * dim);
+    y.dispose();
+  }
+  return out;
+}
+
+/**
+ * The embedder of a trained run: its backbone and its stored model (the latest checkpoint). Head-mode runs reuse
+ * the catalog's cached backbone features, so embedding the catalog costs a head pass per image once trained.
+ */
+export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions = {}): Promise<Embedder> {
+  const run = getRun(db, runId);
+  const checkpoint = loadCheckpoint(db, runId);
+  if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${runId} has no finished epoch yet, so no model to query with`);
+  await initBackend();
+  const backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, weights, () => {});
+  const model = await tf.loadLayersModel(checkpointLoader(checkpoint));
+  const dim = model.outputs[0].shape[1] as number;
+  const head = run.config.mode === 'head';
+  return {
+    key: `run:${runId}`,
+    dim,
+    async embed(inputs, opts) {
+      if (head) return applyRows((x) => model.predict(x) as tf.Tensor, await featuresOf(db, backbone, inputs, opts), inputs.length, dim);
+      // A finetuned model starts from pixels (it holds its own, trained copy of the backbone's layers): its
+      // outputs are embeddings, which must not go into the backbone-feature cache.
+      const imageModel: Backbone = { ...backbone, model };
+      return applyRows((x) => x, await featuresOf(db, imageModel, inputs, opts, false), inputs.length, dim);
+    },
+    dispose() {
+      model.dispose();
+      backbone.model.dispose();
+    },
+  };
+}
+
+/**
+ * The untrained baseline: the backbone's ImageNet features, average-pooled when they are a map, L2-normalised.
+ * What a user would get without training: the number training has to beat.
+ */
+export async function untrainedEmbedder(db: Db, choice: BackboneChoice, weights: WeightsOptions = {}): Promise<Embedder> {
+  await initBackend();
+  const backbone = await loadBackbone(choice, (b) => DEFAULT_INPUT_SIZE[b], weights, () => {});
+  const shape = backbone.model.outputs[0].shape.slice(1) as number[];
+  const dim = shape[shape.length - 1];
+  return {
+    key: `untrained:${extractorKey(backbone)}`,
+    dim,
+    async embed(inputs, opts) {
+      const pool = (x: tf.Tensor) => (x.rank === 4 ? tf.mean(x, [1, 2]) : x);
+      return applyRows((x) => tf.div(pool(x), tf.maximum(tf.norm(pool(x), 2, -1, true), 1e-12)), await featuresOf(db, backbone, inputs, opts), inputs.length, dim);
+    },
+    dispose() {
+      backbone.model.dispose();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { Db } from '../catalog/open-catalog.ts';
+import { DEFAULT_LIMITS, decodeImage } from '../importer/probe-image.ts';
+import type { QueryHit, QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
+import type { Side } from '../../src-shared/catalog-types.ts';
+import { getRun } from '../training/run-store.ts';
+import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.ts';
+import { EmbedderError, runEmbedder, type Embedder } from './embedder.ts';
+import { feedbackFor } from './feedback.ts';
+
+/** A query image that cannot be used, with the same kind of reason an import gives. */
+export class QueryImageError extends Error {
+  readonly code = 'QUERY_IMAGE_UNUSABLE';
+}
+
+/** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
+export const FALLBACK_TAU = 0.5;
+
+/**
+ * Keeps the last run's embedder and catalog index loaded between queries: loading a model and the catalog's
+ * vectors costs seconds, a query on them milliseconds. One per process (the app, the server).
+ */
+export class QuerySession {
+  private current?: { runId: number; embedder: Embedder; vectors?: CatalogVectors };
+
+  async forRun(db: Db, runId: number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
+    if (this.current?.runId !== runId) {
+      this.current?.embedder.dispose();
+      this.current = { runId, embedder: await runEmbedder(db, runId) };
+    }
+    const slot = this.current;
+    return { embedder: slot.embedder, vectors: slot.vectors, keep: (v) => (slot.vectors = v) };
+  }
+
+  dispose(): void {
+    this.current?.embedder.dispose();
+    this.current = undefined;
+  }
+}
+
+/** The newest run that finished training. */
+export function defaultRunId(db: Db): number {
+  const row = db.prepare(`SELECT id FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined;
+  if (!row) throw new EmbedderError('NO_RUN', 'no finished training run yet: train one first (lookalike train DATASET)');
+  return row.id;
+}
+
+async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
+  let buffer: Buffer;
+  if ('path' in image) {
+    try {
+      buffer = await fs.readFile(image.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new QueryImageError(code === 'ENOENT' ? `${image.path}: no such file` : code === 'EISDIR' ? `${image.path} is a folder, not an image` : `${image.path}: ${(e as Error).message}`);
+    }
+  } else buffer = Buffer.from(image.bytesBase64, 'base64');
+  const name = 'path' in image ? image.path : image.name;
+  if (buffer.length === 0) throw new QueryImageError(`${name}: empty file (0 bytes)`);
+  const sha256 = createHash('sha256').update(buffer).digest('hex');
+  const probed = await decodeImage(buffer, sha256, DEFAULT_LIMITS);
+  if ('code' in probed) throw new QueryImageError(`${name}: ${probed.reason}`);
+  return { buffer, sha256 };
+}
+
+interface ImagePlace {
+  datasetId: number;
+  datasetName: string;
+  pairName: string;
+  side: Side;
+  path: string;
+}
+
+/** Where each catalog image appears: the pairs and sides it is part of (one image may be in several datasets). */
+function imagePlaces(db: Db): Map<number, ImagePlace[]> {
+  const rows = db
+    .prepare(
+      `SELECT p.left_image_id AS imageId, d.id AS datasetId, d.name AS datasetName, p.name AS pairName, 'left' AS side, p.left_path AS path
+         FROM pairs p JOIN datasets d ON d.id = p.dataset_id
+       UNION ALL
+       SELECT p.right_image_id, d.id, d.name, p.name, 'right', p.right_path FROM pairs p JOIN datasets d ON d.id = p.dataset_id`,
+    )
+    .all() as Array<ImagePlace & { imageId: number }>;
+  const places = new Map<number, ImagePlace[]>();
+  for (const { imageId, ...place } of rows) places.set(imageId, [...(places.get(imageId) ?? []), place]);
+  return places;
+}
+
+/**
+ * Ranks the catalog's images by cosine similarity to one image, with the run's model. The catalog's vectors
+ * for the run are computed on first use and kept (only new images are embedded later). `match` is score ≥ the
+ * run's calibrated tau.
+ */
+export async function queryCatalog(
+  db: Db,
+  req: QueryRequest,
+  opts: { session?: QuerySession; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<QueryResponse> {
+  const top = req.top ?? 10;
+  if (!Number.isInteger(top) || top < 1 || top > 1000) throw Object.assign(new Error(`top must be a whole number from 1 to 1000, not ${top}`), { code: 'BAD_QUERY' });
+  const query = await readQueryImage(req.image);
+  const runId = req.runId ?? defaultRunId(db);
+  const run = getRun(db, runId);
+  const session = opts.session ?? new QuerySession();
+  try {
+    const slot = await session.forRun(db, runId);
+    const vectors = await ensureCatalogVectors(db, slot.embedder, { vectors: slot.vectors, onProgress: opts.onProgress, signal: opts.signal });
+    slot.keep(vectors);
+    const [queryVector] = splitRows(await slot.embedder.embed([{ buffer: query.buffer }]), slot.embedder.dim);
+    const places = imagePlaces(db);
+    const placeOf = (imageId: number) =>
+      (places.get(imageId) ?? []).find((p) => (req.datasetId === undefined || p.datasetId === req.datasetId) && (req.side === undefined || p.side === req.side));
+    // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
+    const own = db.prepare('SELECT id FROM images WHERE sha256 = ?').get(query.sha256) as { id: number } | undefined;
+    const found = vectors.index.search(queryVector, top, (id) => id !== own?.id && placeOf(id) !== undefined);
+    const tau = run.metrics?.tau ?? FALLBACK_TAU;
+    const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
+    const hits: QueryHit[] = found.map((f, i) => ({
+      rank: i + 1,
+      imageId: f.id,
+      ...placeOf(f.id)!,
+      score: f.score,
+      match: f.score >= tau,
+      feedback: marks.get(f.id) ?? null,
+    }));
+    const ownPlace = own ? places.get(own.id)?.[0] : undefined;
+    let searched = 0;
+    for (const id of places.keys()) if (id !== own?.id && vectors.index.has(id) && placeOf(id)) searched++;
+    return {
+      runId,
+      tau,
+      querySha256: query.sha256,
+      queryPair: ownPlace ? { datasetName: ownPlace.datasetName, pairName: ownPlace.pairName, side: ownPlace.side } : null,
+      hits,
+      searched,
+    };
+  } finally {
+    if (!opts.session) session.dispose();
+  }
+}
+
+function splitRows(data: Float32Array, dim: number): Float32Array[] {
+  return Array.from({ length: data.length / dim }, (_, i) => data.subarray(i * dim, (i + 1) * dim));
+}
