@@ -1,3 +1,4 @@
+import { SAMPLE_DIR } from '../app-paths.ts';
 import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
@@ -12,6 +13,7 @@ export function allHandlers(ctx: ServiceContext): Handlers {
       version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? 'dev'),
       catalogPath: ctx.catalogPath,
       transport: ctx.transport,
+      samplePath: ctx.samplePath ?? SAMPLE_DIR,
     }),
     'dialog:pickFolder': async () => (ctx.pickFolder ? ctx.pickFolder() : null),
     'dialog:pickImage': async () => (ctx.pickImage ? ctx.pickImage() : null),

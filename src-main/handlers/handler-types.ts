@@ -6,6 +6,8 @@ export interface ServiceContext {
   db: Db;
   catalogPath: string;
   transport: 'electron' | 'web';
+  /** Where the sample dataset is (the packaged app keeps it in its resources). */
+  samplePath?: string;
   /** Sends an event to the UI (queued by the transport until the UI is ready). */
   emit<K extends EventName>(name: K, payload: Events[K]): void;
   /** A native folder picker where there is one. */
