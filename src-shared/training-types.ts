@@ -23,6 +23,12 @@ export interface TrainConfig {
   embeddingSize: number;
   /** Square input side fed to the backbone. */
   inputSize: number;
+  /**
+   * Also train each pair the other way round (anchor = right, positive = left, negatives = other lefts): the
+   * direction of the real task, a look-alike searched among logos. The notebook trained left → right only.
+   * Absent on runs made before the option existed (= false).
+   */
+  symmetric?: boolean;
 }
 
 /** What a user may leave out: the trainer fills in defaults (some depend on the backend). */

@@ -7,8 +7,11 @@ import { datasetsCommand, pairsCommand, problemsCommand } from './commands/datas
 import { demoCommand } from './commands/demo-command.ts';
 import { resumeCommand, trainCommand } from './commands/train-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
+import { serveCommand } from './commands/serve-command.ts';
+import { feedbackCommand, queryCommand } from './commands/query-command.ts';
+import { evalCommand } from './commands/eval-command.ts';
 
-const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, demoCommand];
+const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, serveCommand, demoCommand];
 
 const GLOBAL_OPTIONS = {
   db: { type: 'string' },

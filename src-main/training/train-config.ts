@@ -37,6 +37,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     seed: req.seed ?? 42,
     embeddingSize: req.embeddingSize ?? 256,
     inputSize: req.inputSize ?? DEFAULT_INPUT_SIZE[backbone],
+    symmetric: req.symmetric ?? false,
   };
   for (const [key, allowed] of Object.entries(CHOICES)) {
     const value = config[key as keyof typeof CHOICES];

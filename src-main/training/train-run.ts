@@ -55,7 +55,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
-    const data = pairData(db, ds.id);
+    const data = pairData(db, ds.id, config.symmetric ?? false);
     const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
     hooks.onRunCreated?.(runId);
     return await runLoop(db, runId, config, backbone, data, hooks, undefined);
@@ -78,13 +78,13 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
     const checkpoint = loadCheckpoint(db, runId);
     claimRun(db, runId, `${backend.name} (${backend.device})`);
     hooks.onRunCreated?.(runId);
-    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId), hooks, checkpoint);
+    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId, config.symmetric ?? false), hooks, checkpoint);
   } finally {
     backbone.model.dispose();
   }
 }
 
-function pairData(db: Db, datasetId: number): PairData {
+function pairData(db: Db, datasetId: number, symmetric: boolean): PairData {
   const rows = db
     .prepare(
       `SELECT p.split, p.left_image_id AS li, p.left_path AS lp, l.sha256 AS lh, p.right_image_id AS ri, p.right_path AS rp, r.sha256 AS rh
@@ -123,6 +123,17 @@ function pairData(db: Db, datasetId: number): PairData {
   }
   if (data.trainPairs.length < 2) {
     throw Object.assign(new Error(`the dataset has ${data.trainPairs.length} training pairs; training needs at least 2`), { code: 'TOO_FEW_PAIRS' });
+  }
+  if (symmetric) {
+    // Each training pair once more, reversed; the two are each other's match, never each other's negative.
+    for (const i of [...data.trainPairs]) {
+      const j = data.left.length;
+      data.trainPairs.push(j);
+      data.left.push(data.right[i]);
+      data.right.push(data.left[i]);
+      data.knownMatches.set(j, [i]);
+      data.knownMatches.set(i, [...(data.knownMatches.get(i) ?? []), j]);
+    }
   }
   return data;
 }

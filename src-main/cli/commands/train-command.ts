@@ -61,7 +61,7 @@ export const trainCommand: Command = {
   summary: 'train a siamese network on a dataset (in a worker; Ctrl-C cancels, resume continues)',
   usage:
     'DATASET [--backbone resnet50|mobilenetv2] [--mode head|finetune] [--epochs 20] [--batch-size N] [--lr 1e-4] ' +
-    '[--margin 0.5] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--json]',
+    '[--margin 0.5] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--symmetric] [--json]',
   help: `  --backbone B      resnet50 (the original; needs Keras's ImageNet weights) or mobilenetv2 (offline, ships with
                     the app). Default: resnet50 when its weights are found, else mobilenetv2 with a notice.
   --weights FILE    resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 (else ~/.keras/models is searched)
@@ -76,6 +76,8 @@ export const trainCommand: Command = {
   --pooling P       flatten (the original) or avg, for backbones whose features are a map (resnet50)
   --distance D      l1 (the original), l2sq or cosine
   --seed N          seed of the head's initial weights, the batches and the mining (default 42)
+  --symmetric       also train each pair reversed (anchor = right, negatives = other lefts), the direction of a
+                    query: a look-alike searched among logos
   --json            one JSON line per epoch ({"epoch":1,"loss":…,"val_loss":…}), then {"run":{…}}
 The compute backend is chosen once (tfjs-node-gpu → tfjs-node → wasm → cpu; LOOKALIKE_BACKEND forces one) and
 printed on stderr.`,
@@ -90,6 +92,7 @@ printed on stderr.`,
     pooling: { type: 'string' },
     distance: { type: 'string' },
     seed: { type: 'string' },
+    symmetric: { type: 'boolean' },
     ...WEIGHT_OPTIONS,
   },
   positionals: [1, 1],
@@ -105,6 +108,7 @@ printed on stderr.`,
       pooling: choiceFlag(ctx, 'pooling', ['flatten', 'avg'] as const),
       distance: choiceFlag(ctx, 'distance', ['l1', 'l2sq', 'cosine'] as const),
       seed: numberFlag(ctx, 'seed'),
+      symmetric: ctx.values.symmetric === undefined ? undefined : Boolean(ctx.values.symmetric),
     };
     for (const key of Object.keys(request) as (keyof TrainRequest)[]) if (request[key] === undefined) delete request[key];
     ctx.catalog(); // create/migrate the catalog here, so the worker never races a migration

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { findDataset } from '../../catalog/datasets.ts';
+import { markFeedback } from '../../search/feedback.ts';
+import { queryCatalog } from '../../search/query-catalog.ts';
+import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
+import { printJson, UsageError, type Command, type CommandContext } from '../command.ts';
+import { ProgressBar } from '../progress-bar.ts';
+
+function runFlag(ctx: CommandContext): number | undefined {
+  const raw = ctx.values.run as string | undefined;
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--run takes a run id, not "${raw}"`);
+  return Number(raw);
+}
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'rank the catalog images most similar to an image',
+  usage: 'IMAGE [--run RUN] [--dataset NAME] [--side left|right] [--top 10] [--json]',
+  help: `  --run RUN       the trained run whose model compares images (default: the newest finished run)
+  --dataset NAME  only images of this dataset
+  --side S        only left or only right images
+  --top N         how many results (default 10)
+  --json          one object: {"runId":…,"tau":…,"hits":[{"rank":1,"score":…,"match":true,"pairName":…,"path":…},…]}
+The first query with a run embeds the catalog's images once (a progress bar); later ones only new images.
+"match" means score ≥ the run's threshold tau, calibrated on its val split when it was trained.`,
+  options: { run: { type: 'string' }, dataset: { type: 'string' }, side: { type: 'string' }, top: { type: 'string' } },
+  positionals: [1, 1],
+  async run(ctx) {
+    const side = ctx.values.side as string | undefined;
+    if (side !== undefined && side !== 'left' && side !== 'right') throw new UsageError(`--side takes left or right, not "${side}"`);
+    const top = ctx.values.top === undefined ? 10 : Number(ctx.values.top);
+    if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1`);
+    const db = ctx.catalog();
+    const datasetId = ctx.values.dataset ? findDataset(db, ctx.values.dataset as string).id : undefined;
+    const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
+    const res = await queryCatalog(
+      db,
+      { image: { path: path.resolve(ctx.positionals[0]) }, runId: runFlag(ctx), datasetId, side: side as 'left' | 'right' | undefined, top },
+      { signal: ctx.signal, onProgress: (done, total) => bar?.update('embedding the catalog', done, total) },
+    );
+    bar?.finish();
+    if (ctx.json) return printJson(ctx.out, res);
+    ctx.out.write(`run ${res.runId}, tau ${res.tau.toFixed(3)}, ${res.searched} images compared${res.queryPair ? ` (the query is ${res.queryPair.side}/${res.queryPair.pairName} of "${res.queryPair.datasetName}")` : ''}\n`);
+    for (const h of res.hits) {
+      ctx.out.write(
+        `${String(h.rank).padStart(3)}. ${h.score.toFixed(3)} ${h.match ? 'MATCH   ' : 'no match'}  ${h.datasetName}/${h.side}/${h.pairName}  [image ${h.imageId}]` +
+          `${h.feedback ? `  (marked ${h.feedback})` : ''}\n`,
+      );
+    }
+    if (!res.hits.length) ctx.out.write('no images to compare with (is the dataset filter right?)\n');
+  },
+};
+
+export const feedbackCommand: Command = {
+  name: 'feedback',
+  summary: 'mark a query result as a match or not; the next training run of its dataset uses the mark',
+  usage: 'IMAGE RESULT_IMAGE_ID match|not-a-match|clear [--run RUN]',
+  help: `IMAGE is the queried image file, RESULT_IMAGE_ID the [image N] of a result of \`lookalike query\`.
+"not-a-match" makes the result a hard negative for the query's pair; "match" an extra positive.
+Marks count when the query image is itself an image of a training pair of the dataset.`,
+  options: { run: { type: 'string' } },
+  positionals: [3, 3],
+  async run(ctx) {
+    const [image, resultRaw, verdictRaw] = ctx.positionals;
+    if (!/^\d+$/.test(resultRaw)) throw new UsageError(`RESULT_IMAGE_ID is a number, not "${resultRaw}"`);
+    if (!['match', 'not-a-match', 'clear'].includes(verdictRaw)) throw new UsageError(`the verdict is match, not-a-match or clear, not "${verdictRaw}"`);
+    const { createHash } = await import('node:crypto');
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(path.resolve(image)).catch((e: Error) => {
+      throw new Error(`${image}: ${e.message}`);
+    });
+    const querySha256 = createHash('sha256').update(bytes).digest('hex');
+    const verdict = verdictRaw === 'clear' ? null : (verdictRaw as FeedbackVerdict);
+    markFeedback(ctx.catalog(), { querySha256, resultImageId: Number(resultRaw), verdict, runId: runFlag(ctx) });
+    if (ctx.json) return printJson(ctx.out, { querySha256, resultImageId: Number(resultRaw), verdict });
+    ctx.out.write(verdict ? `marked image ${resultRaw} as ${verdict} for ${image}\n` : `cleared the mark on image ${resultRaw} for ${image}\n`);
+  },
+};
