@@ -1,0 +1,70 @@
+import type { BackboneChoice, DistanceChoice, Mining, Pooling, TrainMode, TrainRequest } from '../../../src-shared/training-types.ts';
+
+/**
+ * The trainer's defaults, mirrored for the form (the renderer must not import main-process code). Keep in step
+ * with `resolveTrainConfig` in src-main/training/train-config.ts. `backbone` and `mode` are left to the trainer
+ * there (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto" here sends nothing.
+ */
+export const TRAIN_DEFAULTS = {
+  backbone: 'auto' as BackboneChoice | 'auto',
+  mode: 'auto' as TrainMode | 'auto',
+  epochs: 20,
+  /** 32 in head mode, 16 in finetune mode. */
+  batchSize: { head: 32, finetune: 16 },
+  learningRate: 1e-4,
+  margin: 0.5,
+  mining: 'semihard' as Mining,
+  pooling: 'flatten' as Pooling,
+  distance: 'l1' as DistanceChoice,
+  seed: 42,
+  /** Also train look-alike → logo (the notebook trained logo → look-alike only). */
+  symmetric: false,
+};
+
+/** The choices the trainer accepts, in the order the form lists them. */
+export const TRAIN_CHOICES = {
+  backbone: ['resnet50', 'mobilenetv2'] as BackboneChoice[],
+  mode: ['head', 'finetune'] as TrainMode[],
+  mining: ['semihard', 'random', 'hard'] as Mining[],
+  pooling: ['flatten', 'avg'] as Pooling[],
+  distance: ['l1', 'l2sq', 'cosine'] as DistanceChoice[],
+};
+
+/** What the form holds: "auto" and null mean "the trainer's default". */
+export interface TrainFormState {
+  backbone: BackboneChoice | 'auto';
+  mode: TrainMode | 'auto';
+  epochs: number;
+  batchSize: number | null;
+  learningRate: number;
+  margin: number;
+  mining: Mining;
+  pooling: Pooling;
+  distance: DistanceChoice;
+  seed: number;
+  symmetric: boolean;
+}
+
+/** A fresh form at the trainer's defaults. */
+export function defaultTrainForm(): TrainFormState {
+  const { backbone, mode, epochs, learningRate, margin, mining, pooling, distance, seed, symmetric } = TRAIN_DEFAULTS;
+  return { backbone, mode, epochs, batchSize: null, learningRate, margin, mining, pooling, distance, seed, symmetric };
+}
+
+/** The request to send: every value the user set, and nothing for what the trainer decides ("auto", empty). */
+export function toTrainRequest(form: TrainFormState): TrainRequest {
+  const request: TrainRequest = {
+    epochs: form.epochs,
+    learningRate: form.learningRate,
+    margin: form.margin,
+    mining: form.mining,
+    pooling: form.pooling,
+    distance: form.distance,
+    seed: form.seed,
+    symmetric: form.symmetric,
+  };
+  if (form.backbone !== 'auto') request.backbone = form.backbone;
+  if (form.mode !== 'auto') request.mode = form.mode;
+  if (form.batchSize != null && Number.isFinite(form.batchSize)) request.batchSize = form.batchSize;
+  return request;
+}

@@ -1,0 +1,45 @@
+import { defineStore } from 'pinia';
+import { onScopeDispose, ref } from 'vue';
+import type { AppInfo } from '../../../src-shared/contract.ts';
+import { toStoreError, type StoreError } from '../lib/store-error.ts';
+import { storeApi, storeConnection, type ConnectionLike } from './store-deps.ts';
+
+/** The four areas of the app, one view each. */
+export type ViewName = 'datasets' | 'train' | 'query' | 'runs';
+
+/** The app itself: the view shown, version, transport, catalog, sample folder, compute backend, and image URLs. */
+export const useAppStore = defineStore('app', () => {
+  const view = ref<ViewName>('datasets');
+  const info = ref<AppInfo | null>(null);
+  const backendLine = ref<string | null>(null);
+  const error = ref<StoreError | null>(null);
+  /** The browser's link to the server (null in the desktop app): the UI says so when it drops. */
+  const connection = ref<ConnectionLike['state'] | null>(storeConnection()?.state ?? null);
+  const stopWatching = storeConnection()?.onStateChange((state) => (connection.value = state));
+  onScopeDispose(() => stopWatching?.());
+
+  async function loadInfo(): Promise<void> {
+    try {
+      info.value = await storeApi().app.info();
+    } catch (e) {
+      error.value = toStoreError(e);
+    }
+  }
+
+  /** Asks once: the backend is chosen once per process and the first answer can take seconds (wasm start-up). */
+  async function loadBackend(): Promise<void> {
+    if (backendLine.value) return;
+    try {
+      backendLine.value = (await storeApi().training.backend()).line;
+    } catch (e) {
+      error.value = toStoreError(e);
+    }
+  }
+
+  /** Where the page loads a catalog image or its thumbnail from. */
+  function mediaUrl(kind: 'thumb' | 'image', imageId: number): string {
+    return storeApi().media.url(kind, imageId);
+  }
+
+  return { view, info, backendLine, error, connection, loadInfo, loadBackend, mediaUrl };
+});

@@ -1,0 +1,169 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { watch } from 'vue';
+import { provideStoreDeps } from '../../src-renderer/src/stores/store-deps.ts';
+import { useTrainingStore } from '../../src-renderer/src/stores/training.ts';
+import { coded, fakeApi, fakeFrames, settle, type FakeHandlers } from './fake-api.ts';
+import { epochRow, runSummary } from './fixtures.ts';
+
+function setup(handlers: FakeHandlers = {}) {
+  let next = 0;
+  const fake = fakeApi({
+    'training:start': () => ({ jobId: `job${++next}` }),
+    'training:resume': () => ({ jobId: `job${++next}` }),
+    'training:cancel': () => undefined,
+    'runs:list': () => [],
+    ...handlers,
+  });
+  const frames = fakeFrames();
+  provideStoreDeps({ api: fake.api, scheduleFrame: frames.schedule });
+  setActivePinia(createPinia());
+  return { fake, frames, store: useTrainingStore() };
+}
+
+const progress = (batch: number) => ({ phase: 'train' as const, epoch: 1, epochs: 2, batch, batches: 50, loss: 1 / batch, etaSeconds: 50 - batch });
+
+describe('training store', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('applies a burst of progress events as one update on the next frame', async () => {
+    const { fake, frames, store } = setup();
+    await store.start(1, { epochs: 2 });
+    let updates = 0;
+    watch(() => store.progress, () => updates++, { flush: 'sync' });
+    for (let b = 1; b <= 50; b++) fake.emit('training:progress', { jobId: 'job1', progress: progress(b) });
+    expect(store.progress).toBeNull();
+    expect(frames.waiting).toBe(1);
+    frames.tick();
+    expect(updates).toBe(1);
+    expect(store.progress).toEqual(progress(50));
+    expect(store.status).toBe('running');
+  });
+
+  it('adds a chart point per epoch event, in one array per frame', async () => {
+    const { fake, frames, store } = setup();
+    await store.start(1, {});
+    let updates = 0;
+    watch(() => store.epochs, () => updates++, { flush: 'sync' });
+    fake.emit('training:epoch', { jobId: 'job1', runId: 3, row: epochRow(1) });
+    fake.emit('training:epoch', { jobId: 'job1', runId: 3, row: epochRow(2) });
+    frames.tick();
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    fake.emit('training:epoch', { jobId: 'job1', runId: 3, row: epochRow(3) });
+    frames.tick();
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(updates).toBe(2);
+  });
+
+  it('ignores the events of a job it no longer shows', async () => {
+    const { fake, frames, store } = setup();
+    await store.start(1, {});
+    await store.start(1, { epochs: 3 });
+    fake.emit('training:progress', { jobId: 'job1', progress: progress(9) });
+    fake.emit('training:epoch', { jobId: 'job1', runId: 1, row: epochRow(1) });
+    fake.emit('training:failed', { jobId: 'job1', error: { code: 'INTERNAL', message: 'old job broke' } });
+    frames.tick();
+    expect(store.progress).toBeNull();
+    expect(store.epochs).toEqual([]);
+    expect(store.status).toBe('running');
+    expect(store.error).toBeNull();
+
+    store.dismiss();
+    fake.emit('training:progress', { jobId: 'job2', progress: progress(4) });
+    frames.tick();
+    expect(store.progress).toBeNull();
+    expect(store.status).toBe('idle');
+  });
+
+  it('keeps events that arrive before the start request answers', async () => {
+    let fake!: ReturnType<typeof fakeApi>;
+    const { frames, store, fake: f } = setup({
+      'training:start': () => {
+        // The worker is quick: these leave before the reply does.
+        fake.emit('training:run', { jobId: 'early', runId: 11 });
+        fake.emit('training:progress', { jobId: 'early', progress: progress(1) });
+        fake.emit('training:progress', { jobId: 'someone-else', progress: progress(40) });
+        return { jobId: 'early' };
+      },
+    });
+    fake = f;
+    await store.start(1, {});
+    frames.tick();
+    expect(store.runId).toBe(11);
+    expect(store.progress).toEqual(progress(1));
+  });
+
+  it('refreshes the run history when the run appears and after each epoch, once per frame', async () => {
+    const { fake, frames, store } = setup();
+    await store.start(1, {});
+    await settle();
+    const before = fake.callsOf('runs:list').length;
+    fake.emit('training:run', { jobId: 'job1', runId: 8 });
+    fake.emit('training:progress', { jobId: 'job1', progress: progress(1) });
+    frames.tick();
+    expect(fake.callsOf('runs:list').length).toBe(before + 1);
+    fake.emit('training:progress', { jobId: 'job1', progress: progress(2) });
+    frames.tick();
+    expect(fake.callsOf('runs:list').length).toBe(before + 1);
+    fake.emit('training:epoch', { jobId: 'job1', runId: 8, row: epochRow(1) });
+    fake.emit('training:epoch', { jobId: 'job1', runId: 8, row: epochRow(2) });
+    frames.tick();
+    expect(fake.callsOf('runs:list').length).toBe(before + 2);
+  });
+
+  it('ends with the run on training:done, the queued points included, and refreshes the run list', async () => {
+    const { fake, frames, store } = setup();
+    await store.start(1, {});
+    await settle();
+    const listsBefore = fake.callsOf('runs:list').length;
+    fake.emit('training:epoch', { jobId: 'job1', runId: 5, row: epochRow(1) });
+    fake.emit('training:done', { jobId: 'job1', run: runSummary(5) });
+    expect(store.status).toBe('done');
+    expect(store.result?.id).toBe(5);
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    frames.tick();
+    await settle();
+    expect(fake.callsOf('runs:list').length).toBe(listsBefore + 1);
+  });
+
+  it('puts a failure with its code in store.error, and a cancel is not an error', async () => {
+    const { fake, store } = setup();
+    await store.start(1, {});
+    fake.emit('training:failed', { jobId: 'job1', error: { code: 'OUT_OF_MEMORY', message: 'no memory left' } });
+    expect(store.status).toBe('failed');
+    expect(store.error).toEqual({ code: 'OUT_OF_MEMORY', message: 'no memory left' });
+
+    await store.start(1, {});
+    expect(store.error).toBeNull();
+    await store.cancel();
+    expect(store.status).toBe('cancelling');
+    expect(fake.callsOf('training:cancel')).toEqual([{ jobId: 'job2' }]);
+    fake.emit('training:failed', { jobId: 'job2', error: { code: 'CANCELLED', message: 'cancelled' } });
+    expect(store.status).toBe('cancelled');
+    expect(store.error).toBeNull();
+  });
+
+  it('shows a refused start with the code the server gave', async () => {
+    const { store } = setup({
+      'training:start': () => {
+        throw coded('BAD_TRAIN_CONFIG', '--lr must be between 0 and 1, not 3');
+      },
+    });
+    await store.start(1, { learningRate: 3 });
+    expect(store.status).toBe('failed');
+    expect(store.error?.code).toBe('BAD_TRAIN_CONFIG');
+    expect(store.error?.message).toContain('--lr');
+    expect(store.active).toBe(false);
+  });
+
+  it('resumes a run with its finished epochs on the chart at once', async () => {
+    const { fake, frames, store } = setup({ 'runs:get': ({ runId }) => runSummary(runId, { status: 'cancelled', epochs: [epochRow(1), epochRow(2)] }) });
+    await store.resume(4);
+    expect(fake.callsOf('training:resume')).toEqual([{ runId: 4 }]);
+    expect(store.runId).toBe(4);
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    fake.emit('training:epoch', { jobId: 'job1', runId: 4, row: epochRow(3) });
+    frames.tick();
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  });
+});
