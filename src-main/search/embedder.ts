@@ -99,7 +99,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
       // A finetuned model starts from pixels (it holds its own, trained copy of the backbone's layers): its
       // outputs are embeddings, which must not go into the backbone-feature cache.
       const imageModel: Backbone = { ...backbone, model };
-      return applyRows((x) => x, await featuresOf(db, imageModel, inputs, opts, false), inputs.length, dim);
+      return (await featuresOf(db, imageModel, inputs, opts, false)).data;
     },
     dispose() {
       model.dispose();
