@@ -10,8 +10,10 @@ import { runsCommand } from './commands/runs-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { feedbackCommand, queryCommand } from './commands/query-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
+import { reportCommand } from './commands/report-command.ts';
+import { exportCommand } from './commands/export-command.ts';
 
-const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, serveCommand, demoCommand];
+const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, reportCommand, exportCommand, serveCommand, demoCommand];
 
 const GLOBAL_OPTIONS = {
   db: { type: 'string' },

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { writeRunReport } from '../../report/write-run-report.ts';
+import { printJson, UsageError, type Command } from '../command.ts';
+import { ProgressBar } from '../progress-bar.ts';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: "write a run's report: one self-contained HTML page to open or mail",
+  usage: 'RUN --out FILE.html [--json]',
+  help: `  --out FILE   the HTML file to write (replaced if it exists)
+  --json       print {"path":…,"bytes":…,"testPairs":…,"examples":…,"misses":…} instead of a sentence
+The page holds the run's configuration, its loss and val-metric charts, its test-split metrics beside the
+untrained backbone and pHash (measured now, on the same test pairs) and up to 8 example test queries, misses
+first. Charts (Chart.js) and thumbnails are inlined: the page needs no network.`,
+  options: { out: { type: 'string' } },
+  positionals: [1, 1],
+  async run(ctx) {
+    const [raw] = ctx.positionals;
+    if (!/^\d+$/.test(raw)) throw new UsageError(`RUN is a run id, not "${raw}"`);
+    const out = ctx.values.out as string | undefined;
+    if (!out) throw new UsageError('--out FILE is required');
+    const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
+    let summary;
+    try {
+      summary = await writeRunReport(ctx.catalog(), Number(raw), path.resolve(out), {
+        signal: ctx.signal,
+        onProgress: (p) => bar?.update(p.step, p.done, p.total),
+      });
+    } finally {
+      bar?.finish();
+    }
+    if (ctx.json) return printJson(ctx.out, summary);
+    ctx.out.write(
+      `wrote ${summary.path} (${(summary.bytes / 1024).toFixed(0)} KB): ${summary.epochs} epochs, ${summary.testPairs} test pairs, ` +
+        `${summary.examples} example queries (${summary.misses} missed)\n`,
+    );
+    for (const u of summary.unmeasured) ctx.err.write(`note: ${u.column} could not be measured: ${u.reason}\n`);
+  },
+};

@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Db } from '../catalog/open-catalog.ts';
+import { initBackend } from '../ml/backend.ts';
+import type { Backbone } from '../ml/backbones/backbone.ts';
+import { buildSiamese } from '../ml/head.ts';
+import { EmbedderError } from '../search/embedder.ts';
+import { checkpointLoader } from '../training/checkpoint-io.ts';
+import { loadBackbone, type WeightsOptions } from '../training/load-backbone.ts';
+import { loadCheckpoint } from '../training/run-store.ts';
+import type { RunSummary } from '../../src-shared/training-types.ts';
+
+/** A run's model from pixels to embedding, with the backbone whose preprocessing it expects. */
+export interface ImageEmbeddingModel {
+  model: tf.LayersModel;
+  backbone: Backbone;
+  dispose(): void;
+}
+
+/**
+ * The whole image → embedding model of a run, as one LayersModel. A head-mode run stores only its head (the
+ * backbone was frozen and is rebuilt from its package or weights file), so backbone and head are stacked with
+ * `buildSiamese`; a finetune run's checkpoint already is the whole model.
+ * @throws EmbedderError NO_CHECKPOINT before the run's first epoch.
+ */
+export async function runImageModel(db: Db, run: RunSummary, weights: WeightsOptions = {}): Promise<ImageEmbeddingModel> {
+  const checkpoint = loadCheckpoint(db, run.id);
+  if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${run.id} has no finished epoch yet, so no model to export`);
+  await initBackend();
+  const backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, weights, () => {});
+  let stored: tf.LayersModel | undefined;
+  try {
+    if (backbone.id !== run.config.backbone) throw new Error(`run ${run.id} was trained on ${run.config.backbone}, which cannot be loaded here`);
+    stored = await tf.loadLayersModel(checkpointLoader(checkpoint));
+    const model = run.config.mode === 'head' ? buildSiamese({ backbone: backbone.model, head: stored }) : stored;
+    const head = stored;
+    return {
+      model,
+      backbone,
+      dispose() {
+        // Stacking applied the head once more, so its reference count would keep head.dispose() from freeing
+        // its weights (tfjs counts uses of a layer): free them directly, as the trainer does.
+        if (model !== head) head.weights.forEach((w) => w.dispose());
+        else head.dispose();
+        backbone.model.dispose();
+      },
+    };
+  } catch (e) {
+    stored?.dispose();
+    backbone.model.dispose();
+    throw e;
+  }
+}

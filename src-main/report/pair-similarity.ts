@@ -1,0 +1,66 @@
+import fs from 'node:fs/promises';
+import type { Db } from '../catalog/open-catalog.ts';
+import type { PairRow } from '../catalog/datasets.ts';
+import { phash, phashSimilarity } from '../eval/phash.ts';
+import { embeddingSimilarity } from '../eval/score-paired-sets.ts';
+import type { Embedder, EmbedInput } from '../search/embedder.ts';
+
+/** Similarity of query q (the right image of pair q) to gallery item g (the left image of pair g) in one set. */
+export type PairSimilarity = (q: number, g: number) => number;
+
+/** Progress and cancellation of one measurement. */
+export interface MeasureOptions {
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** What an embedder needs to find a catalog image: its hash (the feature cache key) and its file. */
+function catalogInputs(db: Db, pairs: PairRow[], side: 'left' | 'right'): EmbedInput[] {
+  const sha = db.prepare('SELECT sha256 FROM images WHERE id = ?').pluck();
+  return pairs.map((p) => ({ sha256: sha.get(p[side].imageId) as string, path: p[side].path }));
+}
+
+/**
+ * Cosine similarities of an embedder on several sets of pairs (val, test), embedding every image of all sets in
+ * one pass so that progress runs from 0 to the total once.
+ */
+export async function embedderSimilarities(db: Db, embedder: Embedder, sets: PairRow[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
+  const inputs = sets.flatMap((pairs) => [...catalogInputs(db, pairs, 'left'), ...catalogInputs(db, pairs, 'right')]);
+  const vectors = inputs.length ? await embedder.embed(inputs, opts) : new Float32Array(0);
+  opts.onProgress?.(inputs.length, inputs.length);
+  let offset = 0;
+  return sets.map((pairs) => {
+    const n = pairs.length;
+    const left = vectors.subarray(offset * embedder.dim, (offset + n) * embedder.dim);
+    const right = vectors.subarray((offset + n) * embedder.dim, (offset + 2 * n) * embedder.dim);
+    offset += 2 * n;
+    return embeddingSimilarity(right, left, embedder.dim);
+  });
+}
+
+/**
+ * pHash agreement (1 − hamming / 64) on several sets of pairs, hashing each image's file as imported.
+ * @throws Error naming the file when an image file can no longer be read (moved or deleted since the import).
+ */
+export async function phashSimilarities(sets: PairRow[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
+  const total = sets.reduce((s, pairs) => s + 2 * pairs.length, 0);
+  let done = 0;
+  const hashOf = async (file: string): Promise<bigint> => {
+    opts.signal?.throwIfAborted();
+    const bytes = await fs.readFile(file).catch((e: Error) => {
+      throw new Error(`pHash needs the image files: ${e.message}`);
+    });
+    const h = await phash(bytes);
+    opts.onProgress?.(++done, total);
+    return h;
+  };
+  const out: PairSimilarity[] = [];
+  for (const pairs of sets) {
+    const left: bigint[] = [];
+    const right: bigint[] = [];
+    for (const p of pairs) left.push(await hashOf(p.left.path));
+    for (const p of pairs) right.push(await hashOf(p.right.path));
+    out.push((q, g) => phashSimilarity(right[q], left[g]));
+  }
+  return out;
+}
