@@ -1,5 +1,6 @@
 import type { BackendInfo } from '../ml/backend.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
+import { TRAIN_DEFAULTS } from '../../src-shared/train-defaults.ts';
 
 /** A hyperparameter out of range, named so the user knows which flag to fix. */
 export class TrainConfigError extends Error {
@@ -14,30 +15,31 @@ const CHOICES = {
   distance: ['l1', 'l2sq', 'cosine'],
 } as const;
 
-/** The square input each backbone was built for (the notebook used 200 for ResNet50; MobileNetV2 trained at 224). */
-export const DEFAULT_INPUT_SIZE = { resnet50: 200, mobilenetv2: 224 } as const;
+/** The square input each backbone was built for. */
+export const DEFAULT_INPUT_SIZE = TRAIN_DEFAULTS.inputSize;
 
 /**
- * Fills in what the user left out and checks every value. Defaults follow the original notebook (L1 distance,
- * margin 0.5, Adam 1e-4, 20 epochs, flatten) except where the notebook's TODOs were done: semi-hard mining, and
- * `head` mode on CPU backends (frozen backbone, cached features: minutes, not hours) vs `finetune` on a GPU.
+ * Fills in what the user left out and checks every value. Defaults: TRAIN_DEFAULTS (chosen on evidence, see
+ * there), and `head` mode on CPU backends (frozen backbone, cached features: minutes, not hours) vs `finetune`
+ * on a GPU.
  */
 export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo, 'device'>, backbone: TrainConfig['backbone']): TrainConfig {
   const mode = req.mode ?? (backend.device === 'gpu' ? 'finetune' : 'head');
+  const d = TRAIN_DEFAULTS;
   const config: TrainConfig = {
     backbone,
     mode,
-    epochs: req.epochs ?? 20,
-    batchSize: req.batchSize ?? (mode === 'head' ? 32 : 16),
-    learningRate: req.learningRate ?? 1e-4,
-    margin: req.margin ?? 0.5,
-    mining: req.mining ?? 'semihard',
-    pooling: req.pooling ?? 'flatten',
-    distance: req.distance ?? 'l1',
-    seed: req.seed ?? 42,
-    embeddingSize: req.embeddingSize ?? 256,
+    epochs: req.epochs ?? d.epochs,
+    batchSize: req.batchSize ?? d.batchSize[mode === 'head' ? 'head' : 'finetune'],
+    learningRate: req.learningRate ?? d.learningRate,
+    margin: req.margin ?? d.margin,
+    mining: req.mining ?? d.mining,
+    pooling: req.pooling ?? d.pooling,
+    distance: req.distance ?? d.distance,
+    seed: req.seed ?? d.seed,
+    embeddingSize: req.embeddingSize ?? d.embeddingSize,
     inputSize: req.inputSize ?? DEFAULT_INPUT_SIZE[backbone],
-    symmetric: req.symmetric ?? false,
+    symmetric: req.symmetric ?? d.symmetric,
   };
   for (const [key, allowed] of Object.entries(CHOICES)) {
     const value = config[key as keyof typeof CHOICES];

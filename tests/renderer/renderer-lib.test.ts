@@ -80,9 +80,9 @@ describe('virtual rows', () => {
 });
 
 describe('train form', () => {
-  it('sends the notebook\'s defaults and leaves backbone, mode and batch size to the trainer', () => {
+  it("starts from the trainer's defaults and leaves backbone, mode and batch size to the trainer", () => {
     expect(toTrainRequest(defaultTrainForm())).toEqual({
-      epochs: 20, learningRate: 1e-4, margin: 0.5, mining: 'semihard', pooling: 'flatten', distance: 'l1', seed: 42, symmetric: false,
+      epochs: 30, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, symmetric: false,
     });
     const form = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'head' as const, batchSize: 8, epochs: 2 };
     expect(toTrainRequest(form)).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', batchSize: 8, epochs: 2 });

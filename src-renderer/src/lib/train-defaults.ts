@@ -1,33 +1,24 @@
 import type { BackboneChoice, DistanceChoice, Mining, Pooling, TrainMode, TrainRequest } from '../../../src-shared/training-types.ts';
+import { TRAIN_DEFAULTS as SHARED_DEFAULTS } from '../../../src-shared/train-defaults.ts';
 
 /**
- * The trainer's defaults, mirrored for the form (the renderer must not import main-process code). Keep in step
- * with `resolveTrainConfig` in src-main/training/train-config.ts. `backbone` and `mode` are left to the trainer
- * there (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto" here sends nothing.
+ * The form's starting values: the trainer's own defaults (src-shared/train-defaults.ts). `backbone` and `mode`
+ * are left to the trainer (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto"
+ * here sends nothing.
  */
 export const TRAIN_DEFAULTS = {
+  ...SHARED_DEFAULTS,
   backbone: 'auto' as BackboneChoice | 'auto',
   mode: 'auto' as TrainMode | 'auto',
-  epochs: 20,
-  /** 32 in head mode, 16 in finetune mode. */
-  batchSize: { head: 32, finetune: 16 },
-  learningRate: 1e-4,
-  margin: 0.5,
-  mining: 'semihard' as Mining,
-  pooling: 'flatten' as Pooling,
-  distance: 'l1' as DistanceChoice,
-  seed: 42,
-  /** Also train look-alike → logo (the notebook trained logo → look-alike only). */
-  symmetric: false,
 };
 
 /** The choices the trainer accepts, in the order the form lists them. */
 export const TRAIN_CHOICES = {
   backbone: ['resnet50', 'mobilenetv2'] as BackboneChoice[],
   mode: ['head', 'finetune'] as TrainMode[],
-  mining: ['semihard', 'random', 'hard'] as Mining[],
+  mining: ['hard', 'semihard', 'random'] as Mining[],
   pooling: ['flatten', 'avg'] as Pooling[],
-  distance: ['l1', 'l2sq', 'cosine'] as DistanceChoice[],
+  distance: ['cosine', 'l1', 'l2sq'] as DistanceChoice[],
 };
 
 /** What the form holds: "auto" and null mean "the trainer's default". */
