@@ -36,6 +36,27 @@ it('train --json prints one JSON line per epoch, then the run; runs lists it; re
   const again = await runCli(['resume', '1'], { home });
   expect(again.code).toBe(1);
   expect(again.stderr).toMatch(/run 1 is already done/);
+
+  // query --json: one object, ranked hits with the fields a script needs; the query image's own pair is named.
+  const query = await runCli(['query', path.join(tmp.dir, 'tiny', 'right', 'logo02.jpg'), '--side', 'left', '--top', '3', '--json'], { home });
+  expect(query.code, query.stderr).toBe(0);
+  const q = JSON.parse(query.stdout);
+  expect(q).toMatchObject({ runId: 1, tau: expect.any(Number), queryPair: { pairName: 'logo02.png', side: 'right' } });
+  expect(q.hits).toHaveLength(3);
+  expect(q.hits[0]).toMatchObject({ rank: 1, side: 'left', score: expect.any(Number), match: expect.any(Boolean), path: expect.stringContaining('logo') });
+
+  // eval --json on an outside folder: the documented fields, and both baselines beside the run.
+  const outside = await makeTinyPairedFolder(path.join(tmp.dir, 'outside'), 5);
+  const ev = await runCli(['eval', '1', '--pairs', outside, '--json'], { home });
+  expect(ev.code, ev.stderr).toBe(0);
+  const e = JSON.parse(ev.stdout);
+  expect(e).toMatchObject({ run: 1, queries: 5, gallery: 5, recall: { '1': expect.any(Number), '5': 1, '10': 1 }, mrr: expect.any(Number), roc_auc: expect.any(Number) });
+  expect(e).toHaveProperty('tau');
+  expect(Object.keys(e.baselines)).toEqual(['phash', 'untrained']);
+  const humanEval = await runCli(['eval', '1', '--pairs', outside], { home });
+  expect(humanEval.stdout).toMatch(/run 1 +pHash +untrained mobilenetv2/);
+  const ph = await runCli(['eval', '--baseline', 'phash', '--pairs', outside, '--json'], { home });
+  expect(JSON.parse(ph.stdout)).toMatchObject({ baseline: 'phash', queries: 5 });
 });
 
 it('rejects bad training flags with exit 2 before any work', async () => {
@@ -43,6 +64,10 @@ it('rejects bad training flags with exit 2 before any work', async () => {
     [['train', 'tiny', '--mining', 'hardest'], /--mining takes one of random, semihard, hard/],
     [['train', 'tiny', '--epochs', 'many'], /--epochs takes a number/],
     [['resume', 'abc'], /RUN is a run id/],
+    [['eval', '1'], /--pairs FOLDER is required/],
+    [['eval', '1', '--baseline', 'phash', '--pairs', '.'], /either a RUN or --baseline/],
+    [['query', 'x.png', '--side', 'middle'], /--side takes left or right/],
+    [['feedback', 'x.png', '7', 'maybe'], /match, not-a-match or clear/],
   ] as [string[], RegExp][]) {
     const r = await runCli(args, { home });
     expect(r.code, args.join(' ')).toBe(2);
