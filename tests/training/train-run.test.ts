@@ -41,7 +41,7 @@ describe('training runs', () => {
     expect(run.epochs.at(-1)!.loss).toBeLessThan(run.epochs[0].loss * 0.5);
     expect(run.backend).toMatch(/^(wasm|cpu|tensorflow|tensorflow-gpu) \((cpu|gpu)\)$/);
     expect(logs.some((l) => l.startsWith('backend: '))).toBe(true);
-    expect(run.config).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', mining: 'hard', distance: 'l1', margin: 0.5, epochs: 6 });
+    expect(run.config).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', mining: 'hard', distance: 'cosine', margin: 0.5, epochs: 6 });
     expect(run.weightsSource).toMatch(/nsfwjs@.* mobilenet_v2/);
     expect(progress.some((p) => p.phase === 'features')).toBe(true);
     const batches = progress.filter((p) => p.phase === 'train');
