@@ -14,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { createRandom } from '../src-main/ml/seeded-random.ts';
 
 /**
  * Well-known brands with visibly different icons. Every one has no per-icon licence entry in the
@@ -89,16 +90,9 @@ const LEFT_PADDING = 32;
 // Distinct, mid-saturated colours a re-drawn logo plausibly gets (merchandise, dark mode, reseller ads).
 const PALETTE = ['#1B3A6B', '#0F7C6B', '#C2185B', '#6A1B9A', '#E65100', '#2E7D32', '#B8860B', '#37474F', '#00838F', '#8B0000'];
 
-/** Small, fast, well-mixed 32-bit PRNG; enough for picking recipes, and trivially reproducible. */
+/** The trainer's seeded mulberry32: enough for picking recipes, and trivially reproducible. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 function fnv1a(text: string): number {

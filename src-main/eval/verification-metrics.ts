@@ -2,6 +2,7 @@
  * Pair verification: given two images, are they a pair? Scored by ROC AUC over the similarity of true pairs
  * (positives) against an equal number of seeded non-pairs (negatives), so runs are comparable and repeatable.
  */
+import { createRandom } from '../ml/seeded-random.ts';
 import { dot } from '../search/vector-index.ts';
 import { EvalError, indexLabels, prepareEmbeddings, type Embeddings, type PairLabel } from './retrieval-metrics.ts';
 
@@ -51,18 +52,11 @@ export interface NonPair {
 }
 
 /**
- * mulberry32: a tiny, well-mixed 32-bit PRNG. Math.random cannot be seeded, and the negatives must be the same
- * on every run so that two models' AUCs are compared on identical pairs.
+ * A seeded uniform [0, 1) generator: Math.random cannot be seeded, and the negatives must be the same on every
+ * run so that two models' AUCs are compared on identical pairs. (The trainer's mulberry32.)
  */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 /**

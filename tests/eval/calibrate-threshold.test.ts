@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EvalError } from '../../src-main/eval/retrieval-metrics.ts';
+import { expectEvalError } from '../helpers/expect-eval-error.ts';
 import { tauForPrecision, tauMaxF1 } from '../../src-main/eval/calibrate-threshold.ts';
 import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
 
-function expectEvalError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EvalError);
-    expect((err as EvalError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EvalError ${code}`);
-}
 
 /** F1 of the rule "match = score ≥ tau", computed from scratch. */
 function f1At(pos: number[], neg: number[], tau: number): number {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EvalError, rankOfTrueMatch, retrievalMetrics } from '../../src-main/eval/retrieval-metrics.ts';
+import { expectEvalError } from '../helpers/expect-eval-error.ts';
+import { rankOfTrueMatch, retrievalMetrics } from '../../src-main/eval/retrieval-metrics.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
-function expectEvalError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EvalError);
-    expect((err as EvalError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EvalError ${code}`);
-}
 
 describe('rankOfTrueMatch', () => {
   it('is 1 + the number of items scoring strictly higher when there are no ties', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EvalError } from '../../src-main/eval/retrieval-metrics.ts';
+import { expectEvalError } from '../helpers/expect-eval-error.ts';
 import { pairVerification, rocAuc, sampleNonPairs, seededRandom } from '../../src-main/eval/verification-metrics.ts';
 
-function expectEvalError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EvalError);
-    expect((err as EvalError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EvalError ${code}`);
-}
 
 /** Definition of AUC: over every (positive, negative) couple, 1 if the positive wins, ½ on a tie. */
 function pairwiseAuc(pos: number[], neg: number[]): number {
