@@ -172,6 +172,12 @@ async function runLoop(
       };
     }
     hooks.onProgress?.({ phase: 'prepare', message: 'building the model' });
+    if (config.pooling === 'flatten' && featureShape.length === 3 && !checkpoint) {
+      const inputs = featureShape.reduce((a, b) => a * b, 1);
+      // ResNet50's 7×7×2048 map flattened feeds 100 352 inputs into Dense 512: a 51 M-weight layer
+      // (npm run bench:train: ~6 min per 1 000 triplets on wasm, ~17× the avg-pooled head).
+      hooks.log?.(`notice: --pooling flatten gives the head ${((inputs * 512) / 1e6).toFixed(0)} M weights in its first layer (the notebook's choice); --pooling avg trains far faster on a CPU`);
+    }
     const model = checkpoint
       ? await tf.loadLayersModel(checkpointLoader(checkpoint))
       : config.mode === 'head'

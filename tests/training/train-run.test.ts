@@ -8,6 +8,7 @@ import { resumeRun, trainNewRun } from '../../src-main/training/train-run.ts';
 import { getRun, listRuns, loadCheckpoint } from '../../src-main/training/run-store.ts';
 import { checkpointLoader } from '../../src-main/training/checkpoint-io.ts';
 import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
+import { loadMobileNetV2 } from '../../src-main/ml/backbones/mobilenetv2.ts';
 import type { TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
 import { noisyJpeg, tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
@@ -97,6 +98,19 @@ describe('training runs', () => {
     const [run] = listRuns(db, { datasetId: 2 });
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/logo03\.jpg/);
+  });
+
+  it('finetune mode trains the backbone from its freeze point on and keeps the layers before it', async () => {
+    const run = await trainNewRun(db, 'tiny', { ...FAST, mode: 'finetune', epochs: 2, batchSize: 6 });
+    expect(run).toMatchObject({ status: 'done', epochsDone: 2, config: { mode: 'finetune' } });
+    const trained = await tf.loadLayersModel(checkpointLoader(loadCheckpoint(db, run.id)!));
+    const original = (await loadMobileNetV2({ inputSize: 32 })).model;
+    const weightsOf = (m: tf.LayersModel, layer: string) => m.getLayer(layer).getWeights()[0].dataSync();
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    expect(maxDiff(weightsOf(trained, 'Conv1'), weightsOf(original, 'Conv1'))).toBe(0); // before block_14_expand: frozen
+    expect(maxDiff(weightsOf(trained, 'block_16_project'), weightsOf(original, 'block_16_project'))).toBeGreaterThan(1e-6);
+    trained.dispose();
+    original.dispose();
   });
 
   it('refuses bad hyperparameters and too-small datasets before starting a run', async () => {
