@@ -143,7 +143,7 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
   }, 240_000);
 
   it('trains a second run to compare, at a higher learning rate', async () => {
-    await startTraining({ epochs: 4, lr: '0.001' });
+    await startTraining({ epochs: 4, lr: '0.003' }); // above the default 1e-3, so the two curves differ
     await byTest('train-done').waitFor({ timeout: 180_000 });
     await expect.poll(() => byTest('loss-chart').getAttribute('data-points')).toBe('4');
     await expect.poll(() => byTest('runs-table').locator('tbody tr').count()).toBe(2);
