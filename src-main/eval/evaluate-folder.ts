@@ -13,7 +13,7 @@ export type Scorer = { kind: 'embedder'; embedder: Embedder } | { kind: 'phash' 
 /** The outcome of evaluating a scorer on a paired folder. */
 export interface FolderEvaluation {
   scores: RetrievalScores;
-  /** The threshold that maximises F1 on this folder (true pairs vs. as many non-pairs). */
+  /** The threshold that maximises F1 on this folder (true pairs vs. every non-pair, as a query meets them). */
   bestTau: number | null;
   bestF1: number | null;
   /** F1 on this folder at a given threshold (the run's calibrated tau), when one is given. */
@@ -75,12 +75,12 @@ export async function evaluateFolder(
     const r = await embedder.embed(rights.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d) => progress(n / 2 + d / 2) });
     raw = scorePairedSets(n, embeddingSimilarity(r, l, embedder.dim));
   }
-  const best = raw.negatives.length ? tauMaxF1(raw.positives, raw.negatives) : null;
+  const best = raw.allNegatives.length ? tauMaxF1(raw.positives, raw.allNegatives) : null;
   return {
     scores: raw.scores,
     bestTau: best?.tau ?? null,
     bestF1: best?.f1 ?? null,
-    f1AtTau: opts.tau === undefined || !raw.negatives.length ? null : f1At(opts.tau, raw.positives, raw.negatives),
+    f1AtTau: opts.tau === undefined || !raw.allNegatives.length ? null : f1At(opts.tau, raw.positives, raw.allNegatives),
     problems,
     raw,
   };

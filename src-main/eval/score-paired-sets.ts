@@ -7,7 +7,10 @@ import { rocAuc, sampleNonPairs } from './verification-metrics.ts';
 export interface PairedSetScores {
   scores: RetrievalScores;
   positives: Float64Array;
+  /** One seeded non-pair per query: the balanced set ROC AUC is defined on. */
   negatives: Float64Array;
+  /** Every non-pair (query × other gallery items): what a query actually competes with, for calibrating tau. */
+  allNegatives: Float64Array;
 }
 
 /**
@@ -20,11 +23,14 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
   if (n === 0) throw new EvalError('EMPTY_INPUT', 'nothing to evaluate: no pairs');
   const ranks: number[] = [];
   const positives = new Float64Array(n);
+  const allNegatives = new Float64Array(n * (n - 1));
   const row = new Float64Array(n);
   for (let q = 0; q < n; q++) {
     for (let g = 0; g < n; g++) row[g] = similarity(q, g);
     positives[q] = row[q];
     ranks.push(rankOfTrueMatch(row, q));
+    let k = q * (n - 1);
+    for (let g = 0; g < n; g++) if (g !== q) allNegatives[k++] = row[g];
   }
   const recallAt = (k: number) => ranks.filter((r) => r <= k).length / n;
   let negatives = new Float64Array(0);
@@ -44,6 +50,7 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
     },
     positives,
     negatives,
+    allNegatives,
   };
 }
 
@@ -61,12 +68,15 @@ export function embeddingSimilarity(queries: Float32Array, gallery: Float32Array
 /**
  * The run's metrics from its val and test scores: tau maximises F1 on val (a run is never calibrated on the
  * split it reports), falling back to test when val has fewer than 2 pairs — and saying so in `calibratedOn`.
+ * Calibration weighs the true pairs against EVERY non-pair of the split, not one per query: a query competes
+ * with the whole gallery, and on a small split one sampled non-pair per query set tau far too low (0.14 on the
+ * sample's 6 val pairs, calling nearly everything a match).
  */
 export function runMetrics(val: PairedSetScores | null, test: PairedSetScores | null): RunMetrics {
   const calib = val && val.negatives.length ? { set: val, on: 'val' as const } : test && test.negatives.length ? { set: test, on: 'test' as const } : null;
   if (!calib) return { test: test?.scores ?? null, val: val?.scores ?? null, tau: null, tauF1: null, tauPrecision90: null, calibratedOn: null };
-  const best = tauMaxF1(calib.set.positives, calib.set.negatives);
-  const p90 = tauForPrecision(calib.set.positives, calib.set.negatives, 0.9);
+  const best = tauMaxF1(calib.set.positives, calib.set.allNegatives);
+  const p90 = tauForPrecision(calib.set.positives, calib.set.allNegatives, 0.9);
   return {
     test: test?.scores ?? null,
     val: val?.scores ?? null,

@@ -87,7 +87,7 @@ function measure(val: PairSimilarity | null, test: PairSimilarity, nVal: number,
 }
 
 function f1OnTest(tau: number | null, s: PairedSetScores): number | null {
-  return tau === null || !s.negatives.length ? null : f1At(tau, s.positives, s.negatives);
+  return tau === null || !s.allNegatives.length ? null : f1At(tau, s.positives, s.allNegatives);
 }
 
 /**
