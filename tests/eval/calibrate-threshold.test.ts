@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectEvalError } from '../helpers/expect-eval-error.ts';
+import { expectEvalError } from '../helpers/expect-error-code.ts';
 import { tauForPrecision, tauMaxF1 } from '../../src-main/eval/calibrate-threshold.ts';
 import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
 

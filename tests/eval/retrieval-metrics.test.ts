@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectEvalError } from '../helpers/expect-eval-error.ts';
+import { expectEvalError } from '../helpers/expect-error-code.ts';
 import { rankOfTrueMatch, retrievalMetrics } from '../../src-main/eval/retrieval-metrics.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);

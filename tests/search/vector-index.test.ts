@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectErrorCode } from '../helpers/expect-error-code.ts';
 import { BruteForceIndex, VectorIndexError } from '../../src-main/search/vector-index.ts';
 import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
 
@@ -28,14 +29,7 @@ function referenceTopK(vectors: Float32Array[], query: Float32Array, k: number, 
 }
 
 function expectCodeOf(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VectorIndexError);
-    expect((err as VectorIndexError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected a VectorIndexError ${code}`);
+  expectErrorCode(fn, VectorIndexError, code);
 }
 
 describe('BruteForceIndex', () => {

@@ -1,4 +1,4 @@
-import type { BackboneChoice, DistanceChoice, Mining, Pooling, TrainMode, TrainRequest } from '../../../src-shared/training-types.ts';
+import type { BackboneChoice, DistanceChoice, Mining, Pooling, TrainConfig, TrainMode, TrainRequest } from '../../../src-shared/training-types.ts';
 import { TRAIN_DEFAULTS as SHARED_DEFAULTS } from '../../../src-shared/train-defaults.ts';
 
 /**
@@ -22,19 +22,12 @@ export const TRAIN_CHOICES = {
 };
 
 /** What the form holds: "auto" and null mean "the trainer's default". */
-export interface TrainFormState {
+export type TrainFormState = Pick<TrainConfig, 'epochs' | 'learningRate' | 'margin' | 'mining' | 'pooling' | 'distance' | 'seed'> & {
   backbone: BackboneChoice | 'auto';
   mode: TrainMode | 'auto';
-  epochs: number;
   batchSize: number | null;
-  learningRate: number;
-  margin: number;
-  mining: Mining;
-  pooling: Pooling;
-  distance: DistanceChoice;
-  seed: number;
   symmetric: boolean;
-}
+};
 
 /** A fresh form at the trainer's defaults. */
 export function defaultTrainForm(): TrainFormState {
