@@ -2,6 +2,7 @@
  * Worker-thread entry: runs one training job on its own catalog connection and reports through messages, so
  * the process that started it (the app's main process, the CLI, the server) never blocks on tensor maths.
  */
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { toBridgeError } from '../../src-shared/contract.ts';
@@ -11,9 +12,10 @@ import type { ToWorker, FromWorker, WorkerJob } from './train-worker-messages.ts
 const port = parentPort!;
 const { catalogPath, job } = workerData as { catalogPath: string; job: WorkerJob };
 const controller = new AbortController();
+let lastDownloadLine = 0;
 const send = (m: FromWorker) => port.postMessage(m);
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'cancel') controller.abort(new Error('cancelled'));
+  if (m.type === 'cancel') controller.abort(Object.assign(new Error('training cancelled'), { code: 'CANCELLED' }));
 });
 
 const hooks: TrainHooks = {
@@ -22,7 +24,19 @@ const hooks: TrainHooks = {
   onProgress: (progress) => send({ type: 'progress', progress }),
   onEpoch: (runId, row) => send({ type: 'epoch', runId, row }),
   onRunCreated: (runId) => send({ type: 'run', runId }),
-  weights: job.weights && { ...job.weights, onDownload: (p) => send({ type: 'log', line: `downloading weights: ${p.receivedBytes}/${p.totalBytes ?? '?'} bytes` }) },
+  weights: {
+    // Downloads go to the app's own folder beside the catalog (Keras's ~/.keras/models is still searched first).
+    cacheDir: path.join(path.dirname(catalogPath), 'models'),
+    ...job.weights,
+    onDownload: (p) => {
+      // At most one line a second: the file is ~94 MB and arrives in thousands of chunks.
+      const now = Date.now();
+      if (now - lastDownloadLine < 1000 && p.receivedBytes !== p.totalBytes) return;
+      lastDownloadLine = now;
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+      send({ type: 'log', line: `downloading ResNet50 weights: ${mb(p.receivedBytes)}${p.totalBytes ? ` / ${mb(p.totalBytes)}` : ''} MB` });
+    },
+  },
 };
 
 const db = openCatalog(catalogPath);

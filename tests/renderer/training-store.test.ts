@@ -138,9 +138,15 @@ describe('training store', () => {
     await store.cancel();
     expect(store.status).toBe('cancelling');
     expect(fake.callsOf('training:cancel')).toEqual([{ jobId: 'job2' }]);
-    fake.emit('training:failed', { jobId: 'job2', error: { code: 'CANCELLED', message: 'cancelled' } });
+    // What the trainer really sends: the run, done with the epochs it finished, status cancelled.
+    fake.emit('training:done', { jobId: 'job2', run: runSummary(7, { status: 'cancelled', epochs: [epochRow(1)] }) });
     expect(store.status).toBe('cancelled');
     expect(store.error).toBeNull();
+    // And a cancel that lands before the run exists (the backbone still loading) comes as CANCELLED.
+    await store.start(1, {});
+    await store.cancel();
+    fake.emit('training:failed', { jobId: 'job3', error: { code: 'CANCELLED', message: 'training cancelled' } });
+    expect(store.status).toBe('cancelled');
   });
 
   it('shows a refused start with the code the server gave', async () => {

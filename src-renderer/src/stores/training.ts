@@ -72,7 +72,9 @@ export const useTrainingStore = defineStore('training', () => {
       result.value = event.run;
       runId.value = event.run.id;
       epochs.value = mergeEpochs(event.run.epochs, []);
-      status.value = 'done';
+      // A cancelled run still ends with `training:done`: the trainer stops between batches and returns the run,
+      // status `cancelled`, with the epochs it finished.
+      status.value = event.run.status === 'cancelled' ? 'cancelled' : event.run.status === 'failed' ? 'failed' : 'done';
     } else if (event.error.code === 'CANCELLED') {
       status.value = 'cancelled';
     } else {
