@@ -108,7 +108,12 @@ export function buildSiamese({ backbone, head }: SiameseOptions): tf.LayersModel
 
 type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
-function keepFrozenBatchNormInInference(model: tf.LayersModel): void {
+/**
+ * Makes every frozen BatchNormalization layer of `model` (and its nested models) run in inference mode, as
+ * Keras does: tfjs would otherwise update a frozen layer's moving statistics whenever `training` is true.
+ * Idempotent; needed on any stacked model that trains, including one loaded back from a checkpoint.
+ */
+export function keepFrozenBatchNormInInference(model: tf.LayersModel): void {
   for (const layer of model.layers) {
     if (layer instanceof tf.LayersModel) {
       keepFrozenBatchNormInInference(layer);

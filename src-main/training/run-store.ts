@@ -24,11 +24,21 @@ export function createRun(db: Db, datasetId: number, config: TrainConfig, backen
   );
 }
 
-/** Marks a run as taken over by this process (resume), possibly on another backend. */
-export function claimRun(db: Db, runId: number, backend: string): void {
-  db.prepare(
-    `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, pid = ?, host = ?, backend = ?, updated_at = ? WHERE id = ?`,
-  ).run(process.pid, os.hostname(), backend, new Date().toISOString(), runId);
+/**
+ * Takes a run over for this process (resume), possibly on another backend — only if its row is still as `seen`
+ * (same status and owner): false when another process claimed it in between. Its catalog vectors are dropped,
+ * since the model is about to change.
+ */
+export function claimRun(db: Db, seen: Pick<RunSummary, 'id' | 'status'> & { pid?: number | null }, backend: string): boolean {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(seen.id) as { status: RunStatus; pid: number | null } | undefined;
+    if (!row || row.status !== seen.status || (seen.pid !== undefined && row.pid !== seen.pid)) return false;
+    db.prepare(
+      `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, pid = ?, host = ?, backend = ?, updated_at = ? WHERE id = ?`,
+    ).run(process.pid, os.hostname(), backend, new Date().toISOString(), seen.id);
+    db.prepare('DELETE FROM embeddings WHERE embedder = ?').run(`run:${seen.id}`);
+    return true;
+  }).immediate();
 }
 
 /** Ends a run; `error` for failed runs. */
@@ -81,6 +91,8 @@ export function recordEpoch(db: Db, runId: number, row: EpochRow, checkpoint: Ch
       now,
     );
     db.prepare(`UPDATE runs SET epochs_done = ?, updated_at = ? WHERE id = ?`).run(row.epoch, now, runId);
+    // Vectors a query computed with the previous checkpoint no longer match the model.
+    db.prepare('DELETE FROM embeddings WHERE embedder = ?').run(`run:${runId}`);
   })();
 }
 

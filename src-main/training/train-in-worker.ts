@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../../src-shared/training-types.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
+import { finishRun } from './run-store.ts';
 import type { TrainHooks } from './train-run.ts';
 import type { FromWorker, WorkerJob } from './train-worker-messages.ts';
 
@@ -25,6 +27,7 @@ export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<T
     : new Worker(new URL('./train-worker.js', import.meta.url), { workerData: { catalogPath, job } });
   return new Promise<RunSummary>((resolve, reject) => {
     let settled = false;
+    let runId: number | undefined;
     const onAbort = () => worker.postMessage({ type: 'cancel' });
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     if (hooks.signal?.aborted) onAbort();
@@ -39,12 +42,32 @@ export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<T
         case 'log': return hooks.log?.(m.line);
         case 'progress': return hooks.onProgress?.(m.progress);
         case 'epoch': return hooks.onEpoch?.(m.runId, m.row);
-        case 'run': return hooks.onRunCreated?.(m.runId);
+        case 'run':
+          runId = m.runId;
+          return hooks.onRunCreated?.(m.runId);
         case 'done': return settle(() => resolve(m.run));
         case 'error': return settle(() => reject(new TrainingError(m.error.code, m.error.message)));
       }
     });
-    worker.on('error', (e) => settle(() => reject(new TrainingError('WORKER_CRASHED', `training worker crashed: ${e.message}`))));
-    worker.on('exit', (code) => settle(() => reject(new TrainingError('WORKER_CRASHED', `training worker exited (code ${code}) without a result`))));
+    const crashed = (message: string) =>
+      settle(() => {
+        // The worker could not record its own end (a wasm abort, an uncaught error): without this the run
+        // would stay "running", owned by a process that is still alive, and could never be resumed.
+        if (runId !== undefined) markCrashed(catalogPath, runId, message);
+        reject(new TrainingError('WORKER_CRASHED', message));
+      });
+    worker.on('error', (e) => crashed(`training worker crashed: ${e.message}`));
+    worker.on('exit', (code) => crashed(`training worker exited (code ${code}) without a result`));
   });
+}
+
+/** Marks a run whose worker died as failed, if it is still recorded as running in this process. */
+function markCrashed(catalogPath: string, runId: number, message: string): void {
+  const db = openCatalog(catalogPath);
+  try {
+    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(runId) as { status: string; pid: number | null } | undefined;
+    if (row?.status === 'running' && row.pid === process.pid) finishRun(db, runId, 'failed', message);
+  } finally {
+    db.close();
+  }
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset } from '../catalog/datasets.ts';
-import { describeBackend, initBackend } from '../ml/backend.ts';
+import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
-import { buildHead, buildSiamese } from '../ml/head.ts';
+import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
 import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
 import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
 import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from './checkpoint-io.ts';
@@ -68,17 +68,26 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
 export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunSummary> {
   const log = hooks.log ?? (() => {});
   const run = getRun(db, runId);
+  const { pid } = db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number | null };
   if (run.status === 'done') throw Object.assign(new Error(`run ${runId} is already done (${run.epochsDone} epochs)`), { code: 'RUN_DONE' });
   if (run.status === 'running' && !run.interrupted) throw Object.assign(new Error(`run ${runId} is still running in another process`), { code: 'RUN_BUSY' });
   const backend = await initBackend({ log });
-  const config = run.config;
-  const backbone = await loadBackbone(config.backbone, () => config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+  // Claimed before the slow part, and only if nobody claimed it since we looked: two resumes of one run (two
+  // tabs, the CLI and the app) must not both train it.
+  if (!claimRun(db, { ...run, pid }, `${backend.name} (${backend.device})`)) {
+    throw Object.assign(new Error(`run ${runId} was just resumed by another process`), { code: 'RUN_BUSY' });
+  }
+  let backbone: Backbone;
   try {
-    if (backbone.id !== config.backbone) throw new Error(`run ${runId} was trained on ${config.backbone}, which cannot be loaded here`);
-    const checkpoint = loadCheckpoint(db, runId);
-    claimRun(db, runId, `${backend.name} (${backend.device})`);
+    backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+  } catch (e) {
+    finishRun(db, runId, 'failed', (e as Error).message);
+    throw e;
+  }
+  const config = run.config;
+  try {
     hooks.onRunCreated?.(runId);
-    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId, config.symmetric ?? false), hooks, checkpoint);
+    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId, config.symmetric ?? false), hooks, loadCheckpoint(db, runId));
   } finally {
     backbone.model.dispose();
   }
@@ -148,6 +157,7 @@ async function runLoop(
   checkpoint: ReturnType<typeof loadCheckpoint>,
 ): Promise<RunSummary> {
   let optimizerState: NamedTensor[] = [];
+  let model: tf.LayersModel | undefined;
   try {
     let inputsFor: InputsFor;
     let featureShape: number[];
@@ -178,16 +188,21 @@ async function runLoop(
       // (npm run bench:train: ~6 min per 1 000 triplets on wasm, ~17× the avg-pooled head).
       hooks.log?.(`notice: --pooling flatten gives the head ${((inputs * 512) / 1e6).toFixed(0)} M weights in its first layer (the notebook's choice); --pooling avg trains far faster on a CPU`);
     }
-    const model = checkpoint
+    const net: tf.LayersModel = checkpoint
       ? await tf.loadLayersModel(checkpointLoader(checkpoint))
       : config.mode === 'head'
         ? buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed })
         : buildSiamese({ backbone: backbone.model, head: buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed }) });
-    if (config.mode === 'finetune') freezeBefore(model, backbone.freezeBefore);
+    model = net;
+    if (config.mode === 'finetune') {
+      freezeBefore(net, backbone.freezeBefore);
+      // A model loaded from a checkpoint was not built by buildSiamese: patch its frozen batch norms too.
+      keepFrozenBatchNormInInference(net);
+    }
     optimizerState = checkpoint ? decodeOptimizerState(checkpoint) : [];
 
     const result = await trainTriplets({
-      model,
+      model: net,
       trainPairs: data.trainPairs,
       valPairs: data.valPairs,
       inputsFor,
@@ -206,11 +221,11 @@ async function runLoop(
       progressIntervalMs: 500,
       onBatch: (p) => hooks.onProgress?.({ phase: 'train', ...p }),
       onEpoch: async (m, trainer) => {
-        const val = data.valPairs.length ? (await scorePairs(model, inputsFor, data.valPairs)).scores : null;
+        const val = data.valPairs.length ? (await scorePairs(net, inputsFor, data.valPairs)).scores : null;
         const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
         try {
-          recordEpoch(db, runId, row, await captureCheckpoint(model, state));
+          recordEpoch(db, runId, row, await captureCheckpoint(net, state));
         } finally {
           state.forEach((s) => s.tensor.dispose());
         }
@@ -219,11 +234,10 @@ async function runLoop(
     });
     if (result.status === 'done') {
       hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
-      const val = data.valPairs.length ? await scorePairs(model, inputsFor, data.valPairs) : null;
-      const test = data.testPairs.length ? await scorePairs(model, inputsFor, data.testPairs) : null;
+      const val = data.valPairs.length ? await scorePairs(net, inputsFor, data.valPairs) : null;
+      const test = data.testPairs.length ? await scorePairs(net, inputsFor, data.testPairs) : null;
       setRunMetrics(db, runId, runMetrics(val, test));
     }
-    if (model !== backbone.model) disposeHeadOnly(model, backbone);
     finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled');
     return getRun(db, runId);
   } catch (e) {
@@ -233,6 +247,8 @@ async function runLoop(
     throw e;
   } finally {
     optimizerState.forEach((s) => s.tensor.dispose());
+    // On every path, failures included: what the run built on top of the backbone.
+    if (model) disposeHeadOnly(model, backbone);
   }
 }
 
@@ -272,4 +288,3 @@ function disposeHeadOnly(model: tf.LayersModel, backbone: Backbone): void {
   for (const w of model.weights) if (!backboneWeights.has(w.id)) w.dispose();
 }
 
-export { describeBackend };

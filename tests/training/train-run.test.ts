@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { resumeRun, trainNewRun } from '../../src-main/training/train-run.ts';
-import { getRun, listRuns, loadCheckpoint } from '../../src-main/training/run-store.ts';
+import { claimRun, getRun, listRuns, loadCheckpoint } from '../../src-main/training/run-store.ts';
 import { checkpointLoader } from '../../src-main/training/checkpoint-io.ts';
 import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
 import { loadMobileNetV2 } from '../../src-main/ml/backbones/mobilenetv2.ts';
@@ -111,6 +111,31 @@ describe('training runs', () => {
     expect(maxDiff(weightsOf(trained, 'block_16_project'), weightsOf(original, 'block_16_project'))).toBeGreaterThan(1e-6);
     trained.dispose();
     original.dispose();
+  });
+
+  it('a resumed finetune run keeps the frozen layers, batch-norm statistics included', async () => {
+    const controller = new AbortController();
+    const run = await trainNewRun(db, 'tiny', { ...FAST, mode: 'finetune', epochs: 2, batchSize: 6 }, { signal: controller.signal, onEpoch: () => controller.abort() });
+    expect(run.status).toBe('cancelled');
+    const resumed = await resumeRun(db, run.id);
+    expect(resumed).toMatchObject({ status: 'done', epochsDone: 2 });
+    const trained = await tf.loadLayersModel(checkpointLoader(loadCheckpoint(db, run.id)!));
+    const original = (await loadMobileNetV2({ inputSize: 32 })).model;
+    // moving_mean / moving_variance of a frozen batch norm: tfjs updates them in training mode unless patched.
+    const stats = (m: tf.LayersModel) => m.getLayer('bn_Conv1').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+    expect(stats(trained)).toEqual(stats(original));
+    trained.dispose();
+    original.dispose();
+  });
+
+  it('only one of two resumes of the same run claims it', () => {
+    const [run] = listRuns(db);
+    db.prepare("UPDATE runs SET status = 'cancelled', pid = NULL WHERE id = ?").run(run.id);
+    const seen = { id: run.id, status: 'cancelled' as const, pid: null };
+    expect(claimRun(db, seen, 'cpu (cpu)')).toBe(true);
+    expect(claimRun(db, seen, 'cpu (cpu)')).toBe(false);
+    expect(getRun(db, run.id).status).toBe('running');
+    db.prepare("UPDATE runs SET status = ?, pid = NULL WHERE id = ?").run(run.status, run.id);
   });
 
   it('refuses bad hyperparameters and too-small datasets before starting a run', async () => {
