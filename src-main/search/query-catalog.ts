@@ -19,15 +19,27 @@ export const FALLBACK_TAU = 0.5;
 
 /**
  * Keeps the last run's embedder and catalog index loaded between queries: loading a model and the catalog's
- * vectors costs seconds, a query on them milliseconds. One per process (the app, the server).
+ * vectors costs seconds, a query on them milliseconds. One per process (the app, the server). Queries through a
+ * session run one at a time, so one never disposes the model another is still using; the slot is keyed by the
+ * run's checkpoint, so a run that trained further is reloaded.
  */
 export class QuerySession {
-  private current?: { runId: number; embedder: Embedder; vectors?: CatalogVectors };
+  private current?: { key: string; embedder: Embedder; vectors?: CatalogVectors };
+  private queue: Promise<unknown> = Promise.resolve();
 
-  async forRun(db: Db, runId: number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
-    if (this.current?.runId !== runId) {
+  /** Runs `work` after every query before it has finished. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async forRun(db: Db, runId: number, epochsDone: number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
+    const key = `${runId}@${epochsDone}`;
+    if (this.current?.key !== key) {
       this.current?.embedder.dispose();
-      this.current = { runId, embedder: await runEmbedder(db, runId) };
+      this.current = undefined;
+      this.current = { key, embedder: await runEmbedder(db, runId) };
     }
     const slot = this.current;
     return { embedder: slot.embedder, vectors: slot.vectors, keep: (v) => (slot.vectors = v) };
@@ -103,41 +115,43 @@ export async function queryCatalog(
   const runId = req.runId ?? defaultRunId(db);
   const run = getRun(db, runId);
   const session = opts.session ?? new QuerySession();
-  try {
-    const slot = await session.forRun(db, runId);
-    const vectors = await ensureCatalogVectors(db, slot.embedder, { vectors: slot.vectors, onProgress: opts.onProgress, signal: opts.signal });
-    slot.keep(vectors);
-    const [queryVector] = splitRows(await slot.embedder.embed([{ buffer: query.buffer }]), slot.embedder.dim);
-    const places = imagePlaces(db);
-    const placeOf = (imageId: number) =>
-      (places.get(imageId) ?? []).find((p) => (req.datasetId === undefined || p.datasetId === req.datasetId) && (req.side === undefined || p.side === req.side));
-    // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
-    const own = db.prepare('SELECT id FROM images WHERE sha256 = ?').get(query.sha256) as { id: number } | undefined;
-    const found = vectors.index.search(queryVector, top, (id) => id !== own?.id && placeOf(id) !== undefined);
-    const tau = run.metrics?.tau ?? FALLBACK_TAU;
-    const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
-    const hits: QueryHit[] = found.map((f, i) => ({
-      rank: i + 1,
-      imageId: f.id,
-      ...placeOf(f.id)!,
-      score: f.score,
-      match: f.score >= tau,
-      feedback: marks.get(f.id) ?? null,
-    }));
-    const ownPlace = own ? places.get(own.id)?.[0] : undefined;
-    let searched = 0;
-    for (const id of places.keys()) if (id !== own?.id && vectors.index.has(id) && placeOf(id)) searched++;
-    return {
-      runId,
-      tau,
-      querySha256: query.sha256,
-      queryPair: ownPlace ? { datasetName: ownPlace.datasetName, pairName: ownPlace.pairName, side: ownPlace.side } : null,
-      hits,
-      searched,
-    };
-  } finally {
-    if (!opts.session) session.dispose();
-  }
+  return session.exclusive(async () => {
+    try {
+      const slot = await session.forRun(db, runId, run.epochsDone);
+      const vectors = await ensureCatalogVectors(db, slot.embedder, { vectors: slot.vectors, onProgress: opts.onProgress, signal: opts.signal });
+      slot.keep(vectors);
+      const [queryVector] = splitRows(await slot.embedder.embed([{ buffer: query.buffer }]), slot.embedder.dim);
+      const places = imagePlaces(db);
+      const placeOf = (imageId: number) =>
+        (places.get(imageId) ?? []).find((p) => (req.datasetId === undefined || p.datasetId === req.datasetId) && (req.side === undefined || p.side === req.side));
+      // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
+      const own = db.prepare('SELECT id FROM images WHERE sha256 = ?').get(query.sha256) as { id: number } | undefined;
+      const found = vectors.index.search(queryVector, top, (id) => id !== own?.id && placeOf(id) !== undefined);
+      const tau = run.metrics?.tau ?? FALLBACK_TAU;
+      const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
+      const hits: QueryHit[] = found.map((f, i) => ({
+        rank: i + 1,
+        imageId: f.id,
+        ...placeOf(f.id)!,
+        score: f.score,
+        match: f.score >= tau,
+        feedback: marks.get(f.id) ?? null,
+      }));
+      const ownPlace = own ? places.get(own.id)?.[0] : undefined;
+      let searched = 0;
+      for (const id of places.keys()) if (id !== own?.id && vectors.index.has(id) && placeOf(id)) searched++;
+      return {
+        runId,
+        tau,
+        querySha256: query.sha256,
+        queryPair: ownPlace ? { datasetName: ownPlace.datasetName, pairName: ownPlace.pairName, side: ownPlace.side } : null,
+        hits,
+        searched,
+      };
+    } finally {
+      if (!opts.session) session.dispose();
+    }
+  });
 }
 
 function splitRows(data: Float32Array, dim: number): Float32Array[] {
