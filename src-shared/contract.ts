@@ -28,7 +28,10 @@ export interface Requests {
   'datasets:cancelImport': { args: { jobId: string }; result: void };
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
-  /** The compute backend training runs on, as the one line the CLI prints (chosen once, in the training worker). */
+  /**
+   * The compute backend, as the one line the CLI prints. Asked in the main process by the same rules the training
+   * worker follows (the worker's own line arrives as a `training:log` event when a run starts).
+   */
   'training:backend': { args: void; result: { line: string } };
   /** Starts training in the worker; progress arrives as `training:*` events with the returned jobId. */
   'training:start': { args: { datasetId: number; request: TrainRequest }; result: { jobId: string } };

@@ -40,7 +40,7 @@ export async function importFolder(db: Db, folder: string, opts: ImportOptions =
   report({ phase: 'scan', done: 0, total: 0 });
   const scan = await scanPairedFolder(folder);
   const name = (opts.name ?? path.basename(scan.root)).trim();
-  if (!name) throw new DatasetNameTakenError('a dataset needs a name (pass --name)');
+  if (!name) throw Object.assign(new Error('a dataset needs a name (pass --name)'), { code: 'DATASET_NAME_MISSING' });
   const existing = db.prepare('SELECT id, root FROM datasets WHERE name = ?').get(name) as { id: number; root: string } | undefined;
   if (existing && existing.root !== scan.root) {
     throw new DatasetNameTakenError(`a dataset named "${name}" already comes from ${existing.root}; choose another --name`);
@@ -128,6 +128,9 @@ async function decodeAll(
 function commit(db: Db, stage: string, root: string, name: string, problems: ImportProblem[]): ImportResult {
   const now = new Date().toISOString();
   return db.transaction((): ImportResult => {
+    // Checked again inside the transaction: another import may have taken the name while this one decoded.
+    const owner = db.prepare('SELECT root FROM datasets WHERE name = ?').get(name) as { root: string } | undefined;
+    if (owner && owner.root !== root) throw new DatasetNameTakenError(`a dataset named "${name}" already comes from ${owner.root}; choose another --name`);
     db.prepare(
       `INSERT INTO datasets (name, root, created_at, imported_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET imported_at = excluded.imported_at`,

@@ -1,4 +1,5 @@
 import type { RunSummary, TrainProgress, TrainRequest } from '../../../src-shared/training-types.ts';
+import { TRAIN_DEFAULTS as D } from '../../../src-shared/train-defaults.ts';
 import { trainInWorker } from '../../training/train-in-worker.ts';
 import type { WorkerJob } from '../../training/train-worker-messages.ts';
 import { printJson, UsageError, type Command, type CommandContext } from '../command.ts';
@@ -60,27 +61,27 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a siamese network on a dataset (in a worker; Ctrl-C cancels, resume continues)',
   usage:
-    'DATASET [--backbone resnet50|mobilenetv2] [--mode head|finetune] [--epochs 20] [--batch-size N] [--lr 1e-4] ' +
-    '[--margin 0.5] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--symmetric] [--json]',
+    `DATASET [--backbone resnet50|mobilenetv2] [--mode head|finetune] [--epochs ${D.epochs}] [--batch-size N] [--lr ${D.learningRate}] ` +
+    `[--margin ${D.margin}] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--symmetric] [--json]`,
   help: `  --backbone B      resnet50 (the original; needs Keras's ImageNet weights) or mobilenetv2 (offline, ships with
                     the app). Default: resnet50 when its weights are found, else mobilenetv2 with a notice.
   --weights FILE    resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 (else ~/.keras/models is searched)
   --download-weights  allow downloading ResNet50's weights (~94 MB) into the app's cache
   --mode M          head: backbone frozen, features cached, only the head trains (default on CPU);
                     finetune: layers from the backbone's freeze point on train too (default on GPU)
-  --epochs N        total epochs (default 20)
-  --batch-size N    pairs per batch (default 32 in head mode, 16 in finetune mode)
-  --lr X            Adam learning rate (default 1e-4)
-  --margin X        triplet margin (default 0.5)
-  --mining M        negatives: random (the original), semihard (default), hard (closest in the batch)
-  --pooling P       flatten (the original) or avg, for backbones whose features are a map (resnet50)
-  --distance D      l1 (the original), l2sq or cosine
-  --seed N          seed of the head's initial weights, the batches and the mining (default 42)
+  --epochs N        total epochs (default ${D.epochs}; the notebook: 20)
+  --batch-size N    pairs per batch (default ${D.batchSize.head} in head mode, ${D.batchSize.finetune} in finetune mode)
+  --lr X            Adam learning rate (default ${D.learningRate}; the notebook: 1e-4)
+  --margin X        triplet margin (default ${D.margin})
+  --mining M        negatives: random (the notebook), semihard, hard (closest in the batch); default ${D.mining}
+  --pooling P       flatten (the notebook) or avg, for backbones whose features are a map (resnet50); default ${D.pooling}
+  --distance D      l1 (the notebook), l2sq or cosine; default ${D.distance}
+  --seed N          seed of the head's initial weights, the batches and the mining (default ${D.seed})
   --symmetric       also train each pair reversed (anchor = right, negatives = other lefts), the direction of a
                     query: a look-alike searched among logos
   --json            one JSON line per epoch ({"epoch":1,"loss":…,"val_loss":…}), then {"run":{…}}
-The compute backend is chosen once (tfjs-node-gpu → tfjs-node → wasm → cpu; LOOKALIKE_BACKEND forces one) and
-printed on stderr.`,
+The defaults were chosen on evidence (README, "Choosing the defaults"). The compute backend is chosen once
+(tfjs-node-gpu → tfjs-node → wasm → cpu; LOOKALIKE_BACKEND forces one) and printed on stderr.`,
   options: {
     backbone: { type: 'string' },
     mode: { type: 'string' },
