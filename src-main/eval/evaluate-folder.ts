@@ -45,22 +45,30 @@ export async function evaluateFolder(
 ): Promise<FolderEvaluation> {
   const scan = await scanPairedFolder(folder);
   const problems = [...scan.problems];
+  // Reading the pairs is the first half of the work, scoring them the second.
+  const total = scan.pairs.length * 2;
   const lefts: Buffer[] = [];
   const rights: Buffer[] = [];
   for (const [i, pair] of scan.pairs.entries()) {
     opts.signal?.throwIfAborted();
-    const sides: Buffer[] = [];
+    const good: Partial<Record<'left' | 'right', Buffer>> = {};
+    const failed: ImportProblem[] = [];
     for (const side of ['left', 'right'] as const) {
       const read = await readAndHash(pair[side].path, DEFAULT_LIMITS);
       const ok = 'code' in read ? read : await decodeImage(read.buf, read.sha256, DEFAULT_LIMITS);
-      if ('code' in ok) problems.push({ side, file: pair[side].name, code: ok.code, reason: ok.reason });
-      else sides.push((read as { buf: Buffer }).buf);
+      if ('code' in ok) failed.push({ side, file: pair[side].name, code: ok.code, reason: ok.reason });
+      else good[side] = (read as { buf: Buffer }).buf;
     }
-    if (sides.length === 2) {
-      lefts.push(sides[0]);
-      rights.push(sides[1]);
+    problems.push(...failed);
+    if (good.left && good.right) {
+      lefts.push(good.left);
+      rights.push(good.right);
+    } else if (failed.length === 1) {
+      // As an import says it: the good file is unused because its partner is.
+      const other = failed[0].side === 'left' ? 'right' : 'left';
+      problems.push({ side: other, file: pair[other].name, code: 'PARTNER_UNUSABLE', reason: `its pair ${failed[0].side}/${failed[0].file} could not be used (${failed[0].code})` });
     }
-    opts.onProgress?.(i + 1, scan.pairs.length * 2);
+    opts.onProgress?.(i + 1, total);
   }
   const n = lefts.length;
   let raw: PairedSetScores;
@@ -70,9 +78,10 @@ export async function evaluateFolder(
     raw = scorePairedSets(n, (q, g) => phashSimilarity(r[q], l[g]));
   } else {
     const { embedder } = scorer;
-    const progress = (done: number) => opts.onProgress?.(n + done, n * 2);
-    const l = await embedder.embed(lefts.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d) => progress(d / 2) });
-    const r = await embedder.embed(rights.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d) => progress(n / 2 + d / 2) });
+    const half = scan.pairs.length;
+    const progress = (fraction: number) => opts.onProgress?.(Math.round(half + fraction * half), total);
+    const l = await embedder.embed(lefts.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d, t) => progress(d / t / 2) });
+    const r = await embedder.embed(rights.map((buffer) => ({ buffer })), { signal: opts.signal, onProgress: (d, t) => progress(0.5 + d / t / 2) });
     raw = scorePairedSets(n, embeddingSimilarity(r, l, embedder.dim));
   }
   const best = raw.allNegatives.length ? tauMaxF1(raw.positives, raw.allNegatives) : null;

@@ -151,7 +151,8 @@ describe('evaluation on an outside folder', () => {
     const before = db.prepare('SELECT COUNT(*) FROM images').pluck().get();
     const phash = await evaluateFolder(outside, { kind: 'phash' });
     expect(phash.scores.queries).toBe(8);
-    expect(phash.problems.map((p) => p.file)).toContain('broken.png');
+    expect(phash.problems).toContainEqual(expect.objectContaining({ side: 'left', file: 'broken.png', code: 'NOT_AN_IMAGE' }));
+    expect(phash.problems).toContainEqual(expect.objectContaining({ side: 'right', file: 'broken.png', code: 'PARTNER_UNUSABLE' }));
     const untrained = await untrainedEmbedder(db, 'mobilenetv2');
     const u = await evaluateFolder(outside, { kind: 'embedder', embedder: untrained });
     untrained.dispose();
