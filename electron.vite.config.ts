@@ -13,6 +13,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           // Loaded by path from train-in-worker.ts (new URL('./train-worker.js', import.meta.url)).
           'train-worker': resolve(__dirname, 'src-main/training/train-worker.ts'),
+          // Likewise from query-in-worker.ts.
+          'query-worker': resolve(__dirname, 'src-main/search/query-worker.ts'),
         },
       },
     },

@@ -59,6 +59,8 @@ export interface Events {
   'training:epoch': { jobId: string; runId: number; row: EpochRow };
   'training:done': { jobId: string; run: RunSummary };
   'training:failed': { jobId: string; error: BridgeError };
+  /** A query is embedding catalog images it has no vectors for yet (a run's first query). */
+  'query:progress': { done: number; total: number };
 }
 
 export type RequestName = keyof Requests;
@@ -105,6 +107,7 @@ export const EVENT_NAMES = [
   'training:epoch',
   'training:done',
   'training:failed',
+  'query:progress',
 ] as const satisfies readonly EventName[];
 
 /** Turns any thrown value into a BridgeError, keeping a `code` when the error has one. */

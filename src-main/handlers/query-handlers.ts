@@ -1,14 +1,14 @@
 import { markFeedback } from '../search/feedback.ts';
-import { queryCatalog, QuerySession } from '../search/query-catalog.ts';
+import { QueryWorkerClient } from '../search/query-in-worker.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 
 type QueryHandlers = Pick<Handlers, 'query:run' | 'feedback:mark'>;
 
-/** The query area: one loaded model and catalog index kept between queries. */
+/** The query area: queries run in their own worker, which keeps the model and the catalog index loaded. */
 export function queryHandlers(ctx: ServiceContext): QueryHandlers {
-  const session = new QuerySession();
+  const worker = new QueryWorkerClient(ctx.catalogPath);
   return {
-    'query:run': (req) => queryCatalog(ctx.db, req, { session }),
+    'query:run': (req) => worker.query(req, (done, total) => ctx.emit('query:progress', { done, total })),
     'feedback:mark': (mark) => markFeedback(ctx.db, mark),
   };
 }

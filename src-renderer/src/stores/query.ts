@@ -25,6 +25,8 @@ export const useQueryStore = defineStore('query', () => {
   const response = shallowRef<QueryResponse | null>(null);
   const tau = ref(0);
   const loading = ref(false);
+  /** While a query embeds catalog images: how many of how many. */
+  const embedding = ref<{ done: number; total: number } | null>(null);
   const error = ref<StoreError | null>(null);
   /** Marks made in this session, by result image; null = cleared. They win over the response's. */
   const marks = ref<Record<number, FeedbackVerdict | null>>({});
@@ -72,6 +74,11 @@ export const useQueryStore = defineStore('query', () => {
     const token = ++queryToken;
     loading.value = true;
     error.value = null;
+    embedding.value = null;
+    // A run's first query embeds the catalog's images; the service says how far it got.
+    const stop = api.events.on('query:progress', (p) => {
+      if (token === queryToken) embedding.value = p;
+    });
     try {
       const answer = await api.query.run({
         image: image.value,
@@ -88,7 +95,11 @@ export const useQueryStore = defineStore('query', () => {
     } catch (e) {
       if (token === queryToken) error.value = toStoreError(e);
     } finally {
-      if (token === queryToken) loading.value = false;
+      stop();
+      if (token === queryToken) {
+        loading.value = false;
+        embedding.value = null;
+      }
     }
   }
 
@@ -109,5 +120,5 @@ export const useQueryStore = defineStore('query', () => {
     }
   }
 
-  return { image, imageLabel, previewUrl, runId, datasetId, side, top, response, tau, loading, error, hits, marks, markError, markingId, setImage, pickImage, run, mark };
+  return { image, imageLabel, previewUrl, runId, datasetId, side, top, response, tau, loading, embedding, error, hits, marks, markError, markingId, setImage, pickImage, run, mark };
 });

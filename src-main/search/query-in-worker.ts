@@ -1,0 +1,67 @@
+import { Worker } from 'node:worker_threads';
+import { RemoteError } from '../../src-shared/contract.ts';
+import type { QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
+import type { FromQueryWorker } from './query-worker-messages.ts';
+
+interface Pending {
+  resolve: (r: QueryResponse) => void;
+  reject: (e: Error) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Answers queries in one long-lived worker thread (started on the first query), so the app's main process and the
+ * local server stay responsive while a model loads or the catalog is embedded. Errors keep the service's code.
+ */
+export class QueryWorkerClient {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly catalogPath: string) {}
+
+  query(req: QueryRequest, onProgress?: (done: number, total: number) => void): Promise<QueryResponse> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ id, req });
+    });
+  }
+
+  /** Stops the worker; pending queries fail. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+
+  private start(): Worker {
+    // From sources (CLI, tests) the entry is TypeScript and needs tsx's loader; the bundled app ships it as .js.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const worker = fromSource
+      ? new Worker(new URL('../tsx-worker-boot.mjs', import.meta.url), {
+          workerData: { catalogPath: this.catalogPath, tsEntry: new URL('./query-worker.ts', import.meta.url).href },
+        })
+      : new Worker(new URL('./query-worker.js', import.meta.url), { workerData: { catalogPath: this.catalogPath } });
+    // An idle query worker must not keep a CLI or a test process alive.
+    worker.unref();
+    worker.on('message', (m: FromQueryWorker) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === 'progress') return p.onProgress?.(m.done, m.total);
+      this.pending.delete(m.id);
+      if (m.type === 'result') p.resolve(m.value);
+      else p.reject(new RemoteError(m.error.code, m.error.message));
+    });
+    const fail = (message: string) => {
+      if (this.worker === worker) this.worker = undefined; // the next query starts a fresh worker
+      for (const p of this.pending.values()) p.reject(new RemoteError('WORKER_CRASHED', message));
+      this.pending.clear();
+    };
+    worker.on('error', (e) => fail(`query worker crashed: ${e.message}`));
+    worker.on('exit', (code) => fail(`query worker exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+}
