@@ -4,7 +4,7 @@
  * on brands it never saw (samples/brands-heldout) and on its own test split. Prints a Markdown table and JSON.
  *
  *   npx tsx scripts/choose-defaults.ts [--epochs 30] [--seeds 1] [--lr 1e-4,1e-3] [--mining random,semihard,hard]
- *                                      [--distance l1,l2sq,cosine] [--symmetric off,on]
+ *                                      [--distance l1,l2sq,cosine] [--symmetric off,on] [--augment 0,3]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +33,7 @@ const lrs = list('lr', '1e-4,1e-3').map(Number);
 const minings = list('mining', 'random,semihard,hard') as Mining[];
 const distances = list('distance', 'l1,l2sq,cosine') as DistanceChoice[];
 const symmetries = list('symmetric', 'off').map((v) => v === 'on');
+const augments = list('augment', '0').map(Number);
 const seeds = flag('seeds', 1);
 const HELDOUT = path.join(PACKAGE_ROOT, 'samples', 'brands-heldout');
 
@@ -60,17 +61,17 @@ base.dispose();
 
 for (const lr of lrs) {
   for (const mining of minings) {
-    for (const distance of distances) for (const symmetric of symmetries) {
+    for (const distance of distances) for (const symmetric of symmetries) for (const augment of augments) {
       const results: Array<{ heldout: RetrievalScores; test: RetrievalScores | null | undefined; valLoss: number | null | undefined }> = [];
       for (let s = 0; s < seeds; s++) {
-        const run = await trainNewRun(db, 'sample', { backbone: 'mobilenetv2', mode: 'head', epochs, mining, distance, symmetric, learningRate: lr, seed: 42 + s });
+        const run = await trainNewRun(db, 'sample', { backbone: 'mobilenetv2', mode: 'head', epochs, mining, distance, symmetric, augment, learningRate: lr, seed: 42 + s });
         const embedder = await runEmbedder(db, run.id);
         results.push({ heldout: await heldout(embedder), test: run.metrics?.test, valLoss: run.epochs.at(-1)?.valLoss });
         embedder.dispose();
       }
       const mean = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
       const row = {
-        config: `${mining} ${distance} lr=${lr}${symmetric ? ' symmetric' : ''}`,
+        config: `${mining} ${distance} lr=${lr}${symmetric ? ' symmetric' : ''}${augment ? ` augment=${augment}` : ''}`,
         heldoutR1: mean((r) => r.heldout.recall['1']),
         heldoutR5: mean((r) => r.heldout.recall['5']),
         heldoutMrr: mean((r) => r.heldout.mrr),

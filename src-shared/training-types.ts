@@ -29,6 +29,11 @@ export interface TrainConfig {
    * Absent on runs made before the option existed (= false).
    */
   symmetric?: boolean;
+  /**
+   * Synthetic look-alikes made per training logo (recoloured, rotated, blurred, JPEG-compressed), each an extra
+   * training pair with its logo. 0 = only the dataset's own pairs. Absent on older runs (= 0).
+   */
+  augment?: number;
 }
 
 /** What a user may leave out: the trainer fills in defaults (some depend on the backend). */

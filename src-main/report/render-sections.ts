@@ -27,6 +27,7 @@ const CONFIG_LABELS: Record<keyof TrainConfig, [string, string]> = {
   embeddingSize: ['Embedding size', '--embedding-size'],
   inputSize: ['Input size (px)', '--input-size'],
   symmetric: ['Symmetric pairs', '--symmetric'],
+  augment: ['Synthetic look-alikes per logo', '--augment'],
 };
 
 /** The run's record: status and dates, where the backbone came from, and every hyperparameter it stored. */

@@ -40,6 +40,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     embeddingSize: req.embeddingSize ?? d.embeddingSize,
     inputSize: req.inputSize ?? DEFAULT_INPUT_SIZE[backbone],
     symmetric: req.symmetric ?? d.symmetric,
+    augment: req.augment ?? d.augment,
   };
   for (const [key, allowed] of Object.entries(CHOICES)) {
     const value = config[key as keyof typeof CHOICES];
@@ -53,6 +54,8 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
   positiveInt('embedding-size', config.embeddingSize);
   positiveInt('input-size', config.inputSize, 32);
   positiveInt('seed', config.seed, 0);
+  positiveInt('augment', config.augment ?? 0, 0);
+  if ((config.augment ?? 0) > 16) throw new TrainConfigError(`--augment must be at most 16 look-alikes per logo, not ${config.augment}`);
   if (!(config.learningRate > 0 && config.learningRate < 1)) throw new TrainConfigError(`--lr must be between 0 and 1, not ${config.learningRate}`);
   if (!(config.margin > 0 && config.margin <= 10)) throw new TrainConfigError(`--margin must be above 0 (and at most 10), not ${config.margin}`);
   return config;

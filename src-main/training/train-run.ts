@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset } from '../catalog/datasets.ts';
@@ -14,6 +15,7 @@ import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, se
 import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../eval/score-paired-sets.ts';
 import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from './train-config.ts';
 import { trainingFeedback } from '../search/feedback.ts';
+import { lookalikeVariants } from './augment.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -55,7 +57,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
-    const data = pairData(db, ds.id, config.symmetric ?? false);
+    const data = await withAugmentation(db, pairData(db, ds.id, config.symmetric ?? false), config, hooks);
     const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
     hooks.onRunCreated?.(runId);
     return await runLoop(db, runId, config, backbone, data, hooks, undefined);
@@ -87,7 +89,8 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   const config = run.config;
   try {
     hooks.onRunCreated?.(runId);
-    return await runLoop(db, runId, config, backbone, pairData(db, run.datasetId, config.symmetric ?? false), hooks, loadCheckpoint(db, runId));
+    const data = await withAugmentation(db, pairData(db, run.datasetId, config.symmetric ?? false), config, hooks);
+    return await runLoop(db, runId, config, backbone, data, hooks, loadCheckpoint(db, runId));
   } finally {
     backbone.model.dispose();
   }
@@ -143,6 +146,31 @@ function pairData(db: Db, datasetId: number, symmetric: boolean): PairData {
       data.knownMatches.set(j, [i]);
       data.knownMatches.set(i, [...(data.knownMatches.get(i) ?? []), j]);
     }
+  }
+  return data;
+}
+
+/**
+ * Adds `config.augment` synthetic look-alikes per training logo as extra pairs (logo → variant), each the match of
+ * its own pair and never its negative. The variants are files beside the catalog, made once.
+ */
+async function withAugmentation(db: Db, data: PairData, config: TrainConfig, hooks: TrainHooks): Promise<PairData> {
+  const count = config.augment ?? 0;
+  if (!count) return data;
+  const dir = path.join(path.dirname(db.name), 'augment');
+  const originals = [...data.trainPairs];
+  for (const [n, i] of originals.entries()) {
+    hooks.signal?.throwIfAborted();
+    hooks.onProgress?.({ phase: 'prepare', message: `making look-alikes ${n + 1}/${originals.length}` });
+    // The logo's own pair and its variants all show one brand: none may be another's negative.
+    const group = [i];
+    for (const variant of await lookalikeVariants(data.left[i], count, config.seed, dir)) {
+      group.push(data.left.length);
+      data.trainPairs.push(data.left.length);
+      data.left.push(data.left[i]);
+      data.right.push(variant);
+    }
+    for (const a of group) data.knownMatches.set(a, [...(data.knownMatches.get(a) ?? []), ...group.filter((b) => b !== a)]);
   }
   return data;
 }

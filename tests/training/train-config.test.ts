@@ -4,7 +4,7 @@ import { resolveTrainConfig } from '../../src-main/training/train-config.ts';
 it('fills in the defaults chosen on evidence, head mode on CPU, finetune on GPU', () => {
   expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50')).toEqual({
     backbone: 'resnet50', mode: 'head', epochs: 30, batchSize: 32, learningRate: 1e-3, margin: 0.5,
-    mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, embeddingSize: 256, inputSize: 200, symmetric: false,
+    mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, embeddingSize: 256, inputSize: 200, symmetric: false, augment: 0,
   });
   // Every one of the notebook's choices can still be asked for.
   expect(resolveTrainConfig({ epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1' }, { device: 'cpu' }, 'resnet50')).toMatchObject({
@@ -25,6 +25,8 @@ it('names the flag of each value out of range', () => {
     [{ mining: 'hardest' }, /--mining must be one of random, semihard, hard/],
     [{ distance: 'l3' }, /--distance/],
     [{ inputSize: 16 }, /--input-size/],
+    [{ augment: -1 }, /--augment/],
+    [{ augment: 40 }, /--augment must be at most 16/],
   ];
   for (const [req, message] of bad) expect(() => resolveTrainConfig(req, { device: 'cpu' }, 'mobilenetv2')).toThrow(message);
 });

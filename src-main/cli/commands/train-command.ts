@@ -62,7 +62,7 @@ export const trainCommand: Command = {
   summary: 'train a siamese network on a dataset (in a worker; Ctrl-C cancels, resume continues)',
   usage:
     `DATASET [--backbone resnet50|mobilenetv2] [--mode head|finetune] [--epochs ${D.epochs}] [--batch-size N] [--lr ${D.learningRate}] ` +
-    `[--margin ${D.margin}] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--symmetric] [--json]`,
+    `[--margin ${D.margin}] [--mining random|semihard|hard] [--pooling flatten|avg] [--distance l1|l2sq|cosine] [--seed N] [--symmetric] [--augment N] [--json]`,
   help: `  --backbone B      resnet50 (the original; needs Keras's ImageNet weights) or mobilenetv2 (offline, ships with
                     the app). Default: resnet50 when its weights are found, else mobilenetv2 with a notice.
   --weights FILE    resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 (else ~/.keras/models is searched)
@@ -79,6 +79,8 @@ export const trainCommand: Command = {
   --seed N          seed of the head's initial weights, the batches and the mining (default ${D.seed})
   --symmetric       also train each pair reversed (anchor = right, negatives = other lefts), the direction of a
                     query: a look-alike searched among logos
+  --augment N       N synthetic look-alikes per training logo (recoloured, rotated, blurred, JPEG), each an extra
+                    pair; made once into augment/ beside the catalog (default ${D.augment})
   --json            one JSON line per epoch ({"epoch":1,"loss":…,"val_loss":…}), then {"run":{…}}
 The defaults were chosen on evidence (README, "Choosing the defaults"). The compute backend is chosen once
 (tfjs-node-gpu → tfjs-node → wasm → cpu; LOOKALIKE_BACKEND forces one) and printed on stderr.`,
@@ -94,6 +96,7 @@ The defaults were chosen on evidence (README, "Choosing the defaults"). The comp
     distance: { type: 'string' },
     seed: { type: 'string' },
     symmetric: { type: 'boolean' },
+    augment: { type: 'string' },
     ...WEIGHT_OPTIONS,
   },
   positionals: [1, 1],
@@ -110,6 +113,7 @@ The defaults were chosen on evidence (README, "Choosing the defaults"). The comp
       distance: choiceFlag(ctx, 'distance', ['l1', 'l2sq', 'cosine'] as const),
       seed: numberFlag(ctx, 'seed'),
       symmetric: ctx.values.symmetric === undefined ? undefined : Boolean(ctx.values.symmetric),
+      augment: numberFlag(ctx, 'augment'),
     };
     for (const key of Object.keys(request) as (keyof TrainRequest)[]) if (request[key] === undefined) delete request[key];
     ctx.catalog(); // create/migrate the catalog here, so the worker never races a migration
