@@ -17,7 +17,7 @@ export const TRAIN_DEFAULTS = {
   seed: 42,
   embeddingSize: 256,
   symmetric: false,
-  augment: 0,
+  augment: 8,
   /** The square input each backbone was built for (the notebook used 200 for ResNet50; MobileNetV2 trained at 224). */
   inputSize: { resnet50: 200, mobilenetv2: 224 },
 } as const;

@@ -16,7 +16,7 @@ import type { RunSummary, TrainRequest } from '../../src-shared/training-types.t
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
-const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, mining: 'hard', seed: 5 };
+const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, mining: 'hard', seed: 5, augment: 0 };
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;

@@ -13,7 +13,7 @@ import { imageBytes, tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
 // Pinned rather than the defaults: on 32-px toy logos this setting ranks true pairs first reliably.
-const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 12, batchSize: 8, learningRate: 1e-3, mining: 'hard', distance: 'l1', seed: 3 };
+const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 12, batchSize: 8, learningRate: 1e-3, mining: 'hard', distance: 'l1', seed: 3, augment: 0 };
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;

@@ -14,7 +14,7 @@ import { noisyJpeg, tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
 // MobileNetV2 at its smallest input keeps feature extraction to seconds; the head is what trains.
-const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, seed: 7 };
+const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, seed: 7, augment: 0 };
 
 let tmp: ReturnType<typeof tempDir>;
 let dbFile: string;
