@@ -7,6 +7,7 @@ import type { Command } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { evalCommand } from './eval-command.ts';
 import { queryCommand } from './query-command.ts';
+import { queryCatalog, QuerySession } from '../../search/query-catalog.ts';
 import { runTrainingJob } from './train-command.ts';
 import { writeRunReport } from '../../report/write-run-report.ts';
 
@@ -50,10 +51,23 @@ About two minutes on two CPU cores. Use --db FILE (or LOOKALIKE_HOME) to keep it
     ctx.out.write(`\n3. evaluate run ${run.id} on brands it never saw (${HELDOUT_SAMPLE_DIR})\n`);
     await evalCommand.run({ ...human, positionals: [String(run.id)], values: { pairs: HELDOUT_SAMPLE_DIR } });
 
-    const testPair = pairs.find((p) => p.split === 'test') ?? pairs[0];
+    const testPairs = pairs.filter((p) => p.split === 'test');
+    const testPair = testPairs[0] ?? pairs[0];
     ctx.out.write(`\n4. query  ${path.relative(process.cwd(), testPair.right.path)} (a test look-alike) against the sample's logos\n`);
     await queryCommand.run({ ...human, positionals: [testPair.right.path], values: { run: String(run.id), dataset: 'sample', side: 'left', top: '5' } });
     ctx.out.write(`   (its true pair is ${testPair.name})\n`);
+    // Every test look-alike, the same way: where does its own logo rank among the sample's 60 logos?
+    const session = new QuerySession();
+    try {
+      const ranks: string[] = [];
+      for (const p of testPairs) {
+        const res = await queryCatalog(db, { image: { path: p.right.path }, runId: run.id, datasetId: result.dataset.id, side: 'left', top: pairs.length }, { session, signal: ctx.signal });
+        ranks.push(`${p.name.replace(/\.[^.]+$/, '')} #${res.hits.findIndex((h) => h.pairName === p.name) + 1}`);
+      }
+      ctx.out.write(`   every test look-alike, rank of its own logo among ${pairs.length}: ${ranks.join(', ')}\n`);
+    } finally {
+      session.dispose();
+    }
 
     const reportFile = path.join(path.dirname(ctx.catalogPath), `demo-report-run-${run.id}.html`);
     const reportBar = new ProgressBar({ stream: ctx.err });
