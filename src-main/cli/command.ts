@@ -38,3 +38,9 @@ export class UsageError extends Error {
 export function printJson(out: NodeJS.WritableStream, value: unknown): void {
   out.write(`${JSON.stringify(value)}\n`);
 }
+
+/** A run id given on the command line (`RUN` or `--run RUN`), or a usage error naming where it came from. */
+export function runIdArgument(raw: string, from: 'RUN' | '--run' = 'RUN'): number {
+  if (!/^\d+$/.test(raw)) throw new UsageError(`${from === 'RUN' ? 'RUN is' : '--run takes'} a run id, not "${raw}"`);
+  return Number(raw);
+}

@@ -3,7 +3,7 @@ import { evaluateFolder, evaluationJson, type FolderEvaluation, type Scorer } fr
 import { runEmbedder, untrainedEmbedder } from '../../search/embedder.ts';
 import { getRun } from '../../training/run-store.ts';
 import type { BackboneChoice } from '../../../src-shared/training-types.ts';
-import { printJson, UsageError, type Command, type CommandContext } from '../command.ts';
+import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 type Column = { label: string; evaluation: FolderEvaluation; tau: number | null };
@@ -70,8 +70,7 @@ tau is the run's calibrated threshold (for a baseline: the best threshold on thi
       ctx.out.write(`${column.evaluation.scores.queries} queries against ${column.evaluation.scores.gallery} gallery images of ${folder}\n${table([column])}\n`);
       return;
     }
-    if (!/^\d+$/.test(ctx.positionals[0])) throw new UsageError(`RUN is a run id, not "${ctx.positionals[0]}"`);
-    const run = getRun(db, Number(ctx.positionals[0]));
+    const run = getRun(db, runIdArgument(ctx.positionals[0]));
     const tau = run.metrics?.tau ?? null;
     const trained = await measure(ctx, folder, `run ${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), tau);
     const others = ctx.values['no-baselines'] ? [] : [await phashColumn(), await untrainedColumn(backboneFlag ?? run.config.backbone)];

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { exportRun } from '../../export/export-run.ts';
-import { printJson, UsageError, type Command } from '../command.ts';
+import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const exportCommand: Command = {
@@ -18,13 +18,13 @@ normalisation is not part of the model), config.json, metrics.json, embeddings.c
   positionals: [1, 1],
   async run(ctx) {
     const [raw] = ctx.positionals;
-    if (!/^\d+$/.test(raw)) throw new UsageError(`RUN is a run id, not "${raw}"`);
+    const runId = runIdArgument(raw);
     const out = ctx.values.out as string | undefined;
     if (!out) throw new UsageError('--out DIR is required');
     const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
     let summary;
     try {
-      summary = await exportRun(ctx.catalog(), Number(raw), path.resolve(out), {
+      summary = await exportRun(ctx.catalog(), runId, path.resolve(out), {
         force: Boolean(ctx.values.force),
         signal: ctx.signal,
         onProgress: (p) => bar?.update(p.step, p.done, p.total),

@@ -3,14 +3,13 @@ import { findDataset } from '../../catalog/datasets.ts';
 import { markFeedback } from '../../search/feedback.ts';
 import { queryCatalog } from '../../search/query-catalog.ts';
 import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
-import { printJson, UsageError, type Command, type CommandContext } from '../command.ts';
+import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 function runFlag(ctx: CommandContext): number | undefined {
   const raw = ctx.values.run as string | undefined;
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`--run takes a run id, not "${raw}"`);
-  return Number(raw);
+  return runIdArgument(raw, '--run');
 }
 
 export const queryCommand: Command = {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { writeRunReport } from '../../report/write-run-report.ts';
-import { printJson, UsageError, type Command } from '../command.ts';
+import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const reportCommand: Command = {
@@ -16,13 +16,13 @@ first. Charts (Chart.js) and thumbnails are inlined: the page needs no network.`
   positionals: [1, 1],
   async run(ctx) {
     const [raw] = ctx.positionals;
-    if (!/^\d+$/.test(raw)) throw new UsageError(`RUN is a run id, not "${raw}"`);
+    const runId = runIdArgument(raw);
     const out = ctx.values.out as string | undefined;
     if (!out) throw new UsageError('--out FILE is required');
     const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
     let summary;
     try {
-      summary = await writeRunReport(ctx.catalog(), Number(raw), path.resolve(out), {
+      summary = await writeRunReport(ctx.catalog(), runId, path.resolve(out), {
         signal: ctx.signal,
         onProgress: (p) => bar?.update(p.step, p.done, p.total),
       });

@@ -2,7 +2,7 @@ import type { RunSummary, TrainProgress, TrainRequest } from '../../../src-share
 import { TRAIN_DEFAULTS as D } from '../../../src-shared/train-defaults.ts';
 import { trainInWorker } from '../../training/train-in-worker.ts';
 import type { WorkerJob } from '../../training/train-worker-messages.ts';
-import { printJson, UsageError, type Command, type CommandContext } from '../command.ts';
+import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { formatSeconds, ProgressBar } from '../progress-bar.ts';
 import { describeRun, runJson } from './runs-command.ts';
 
@@ -129,8 +129,7 @@ export const resumeCommand: Command = {
   options: { ...WEIGHT_OPTIONS },
   positionals: [1, 1],
   async run(ctx) {
-    const runId = Number(ctx.positionals[0]);
-    if (!Number.isInteger(runId) || runId < 1) throw new UsageError(`RUN is a run id (a whole number), not "${ctx.positionals[0]}"`);
+    const runId = runIdArgument(ctx.positionals[0]);
     ctx.catalog();
     return runTrainingJob(ctx, { kind: 'resume', runId, weights: weightsOf(ctx) });
   },
