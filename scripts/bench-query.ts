@@ -9,9 +9,9 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { BruteForceIndex } from '../src-main/search/vector-index.ts';
+import { BruteForceIndex } from '../src-main/ml/vector-index.ts';
 import { AnnIndex } from '../src-main/search/ann-index.ts';
-import { seededRandom } from '../src-main/eval/verification-metrics.ts';
+import { seededRandom } from '../src-main/ml/metrics/verification-metrics.ts';
 
 interface Options {
   sizes: number[];

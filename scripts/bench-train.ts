@@ -16,7 +16,7 @@ import { loadMobileNetV2 } from '../src-main/ml/backbones/mobilenetv2.ts';
 import { buildResNet50 } from '../src-main/ml/backbones/resnet50.ts';
 import { buildHead } from '../src-main/ml/head.ts';
 import { trainTriplets } from '../src-main/ml/train-loop.ts';
-import { featureRows } from '../src-main/training/feature-cache.ts';
+import { featureRows } from '../src-main/model-store/feature-cache.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -13,10 +13,10 @@ import { PACKAGE_ROOT, SAMPLE_DIR } from '../src-main/app-paths.ts';
 import { openCatalog } from '../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../src-main/importer/import-folder.ts';
 import { trainNewRun } from '../src-main/training/train-run.ts';
-import { runEmbedder, untrainedEmbedder, type Embedder } from '../src-main/search/embedder.ts';
+import { runEmbedder, untrainedEmbedder, type Embedder } from '../src-main/model-store/embedder.ts';
 import { scanPairedFolder } from '../src-main/importer/scan-paired-folder.ts';
 import { readAndHash, DEFAULT_LIMITS } from '../src-main/importer/probe-image.ts';
-import { embeddingSimilarity, scorePairedSets } from '../src-main/eval/score-paired-sets.ts';
+import { embeddingSimilarity, scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
 import type { DistanceChoice, Mining } from '../src-shared/training-types.ts';
 import type { RetrievalScores } from '../src-shared/query-types.ts';
 

@@ -2,10 +2,10 @@ import { scanPairedFolder } from '../importer/scan-paired-folder.ts';
 import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-image.ts';
 import type { ImportProblem } from '../../src-shared/catalog-types.ts';
 import type { RetrievalScores } from '../../src-shared/query-types.ts';
-import type { Embedder } from '../search/embedder.ts';
-import { tauMaxF1 } from './calibrate-threshold.ts';
-import { phash, phashSimilarity } from './phash.ts';
-import { embeddingSimilarity, scorePairedSets, type PairedSetScores } from './score-paired-sets.ts';
+import type { Embedder } from '../model-store/embedder.ts';
+import { tauMaxF1 } from '../ml/metrics/calibrate-threshold.ts';
+import { phash, phashSimilarity } from '../ml/phash.ts';
+import { embeddingSimilarity, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 
 /** How images are compared: a trained or untrained embedder (cosine), or a perceptual hash. */
 export type Scorer = { kind: 'embedder'; embedder: Embedder } | { kind: 'phash' };

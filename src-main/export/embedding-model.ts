@@ -3,10 +3,10 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import { buildSiamese } from '../ml/head.ts';
-import { EmbedderError } from '../search/embedder.ts';
-import { checkpointLoader } from '../training/checkpoint-io.ts';
-import { loadBackbone, type WeightsOptions } from '../training/load-backbone.ts';
-import { loadCheckpoint } from '../training/run-store.ts';
+import { EmbedderError } from '../model-store/embedder.ts';
+import { checkpointLoader } from '../model-store/checkpoint-io.ts';
+import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { loadCheckpoint } from '../catalog/runs.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 
 /** A run's model from pixels to embedding, with the backbone whose preprocessing it expects. */

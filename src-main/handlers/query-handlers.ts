@@ -1,4 +1,4 @@
-import { markFeedback } from '../search/feedback.ts';
+import { markFeedback } from '../catalog/feedback.ts';
 import { QueryWorkerClient } from '../search/query-in-worker.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 

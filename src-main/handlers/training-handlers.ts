@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getRun, listRuns } from '../training/run-store.ts';
+import { getRun, listRuns } from '../catalog/runs.ts';
 import { trainInWorker } from '../training/train-in-worker.ts';
 import type { WorkerJob } from '../training/train-worker-messages.ts';
 import { describeBackend, initBackend } from '../ml/backend.ts';

@@ -1,10 +1,10 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { getThumbnail, listPairs, type PairRow } from '../catalog/datasets.ts';
 import { f1At } from '../eval/evaluate-folder.ts';
-import { runMetrics, scorePairedSets, type PairedSetScores } from '../eval/score-paired-sets.ts';
-import { runEmbedder, untrainedEmbedder, type Embedder } from '../search/embedder.ts';
+import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { runEmbedder, untrainedEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { FALLBACK_TAU } from '../search/query-catalog.ts';
-import { getRun } from '../training/run-store.ts';
+import { getRun } from '../catalog/runs.ts';
 import type { RetrievalScores } from '../../src-shared/query-types.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { embedderSimilarities, phashSimilarities, type MeasureOptions, type PairSimilarity } from './pair-similarity.ts';

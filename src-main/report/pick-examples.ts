@@ -1,4 +1,4 @@
-import { rankOfTrueMatch } from '../eval/retrieval-metrics.ts';
+import { rankOfTrueMatch } from '../ml/metrics/retrieval-metrics.ts';
 
 /** One result shown under an example query: a gallery item by index. */
 export interface ExampleResult {

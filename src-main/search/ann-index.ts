@@ -1,6 +1,6 @@
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import type { SearchHit } from './vector-index.ts';
-import { checkedNorm, VectorIndexError } from './vector-index.ts';
+import type { SearchHit } from '../ml/vector-index.ts';
+import { checkedNorm, VectorIndexError } from '../ml/vector-index.ts';
 
 /**
  * Approximate cosine search (HNSW, usearch) over catalog image ids, for catalogs where an exact scan gets slow.

@@ -1,6 +1,6 @@
 import type { Db } from '../catalog/open-catalog.ts';
-import { BruteForceIndex } from './vector-index.ts';
-import type { Embedder } from './embedder.ts';
+import { BruteForceIndex } from '../ml/vector-index.ts';
+import type { Embedder } from '../model-store/embedder.ts';
 
 /** The catalog images an embedder has vectors for, searchable. */
 export interface CatalogVectors {

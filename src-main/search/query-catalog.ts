@@ -4,10 +4,10 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { DEFAULT_LIMITS, decodeImage } from '../importer/probe-image.ts';
 import type { QueryHit, QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
 import type { Side } from '../../src-shared/catalog-types.ts';
-import { getRun } from '../training/run-store.ts';
+import { getRun } from '../catalog/runs.ts';
 import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.ts';
-import { EmbedderError, runEmbedder, type Embedder } from './embedder.ts';
-import { feedbackFor } from './feedback.ts';
+import { EmbedderError, runEmbedder, type Embedder } from '../model-store/embedder.ts';
+import { feedbackFor } from '../catalog/feedback.ts';
 
 /** A query image that cannot be used, with the same kind of reason an import gives. */
 export class QueryImageError extends Error {

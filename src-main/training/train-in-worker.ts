@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { finishRun } from './run-store.ts';
+import { finishRun } from '../catalog/runs.ts';
 import type { TrainHooks } from './train-run.ts';
 import type { FromWorker, WorkerJob } from './train-worker-messages.ts';
 

@@ -7,15 +7,15 @@ import type { Backbone } from '../ml/backbones/backbone.ts';
 import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
 import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
 import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
-import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from './checkpoint-io.ts';
-import { cachedFeatures, featureRows, type ImageRef } from './feature-cache.ts';
-import { readImageBatch } from './image-tensor.ts';
-import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from './run-store.ts';
-import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../eval/score-paired-sets.ts';
-import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from './train-config.ts';
-import { trainingFeedback } from '../search/feedback.ts';
-import { lookalikeVariants } from './augment.ts';
+import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../model-store/checkpoint-io.ts';
+import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
+import { readImageBatch } from '../ml/image-tensor.ts';
+import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
+import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
+import { trainingFeedback } from '../catalog/feedback.ts';
+import { lookalikeVariants } from '../model-store/augment.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {

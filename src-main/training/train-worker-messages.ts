@@ -1,6 +1,6 @@
 import type { BridgeError } from '../../src-shared/contract.ts';
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
-import type { WeightsOptions } from './load-backbone.ts';
+import type { WeightsOptions } from '../model-store/load-backbone.ts';
 
 /** What a training worker is asked to do. */
 export type WorkerJob =

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { EvalError } from '../../src-main/eval/retrieval-metrics.ts';
+import { EvalError } from '../../src-main/ml/metrics/retrieval-metrics.ts';
 
 /** Asserts that `fn` throws an instance of `type` whose `code` is `code`. */
 export function expectErrorCode(fn: () => unknown, type: new (...args: never[]) => Error & { code: string }, code: string): void {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { listPairs } from '../../catalog/datasets.ts';
 import { HELDOUT_SAMPLE_DIR, SAMPLE_DIR } from '../../app-paths.ts';
 import { importFolder } from '../../importer/import-folder.ts';
-import { listRuns } from '../../training/run-store.ts';
+import { listRuns } from '../../catalog/runs.ts';
 import type { Command } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { evalCommand } from './eval-command.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { evaluateFolder, evaluationJson, type FolderEvaluation, type Scorer } from '../../eval/evaluate-folder.ts';
-import { runEmbedder, untrainedEmbedder } from '../../search/embedder.ts';
-import { getRun } from '../../training/run-store.ts';
+import { runEmbedder, untrainedEmbedder } from '../../model-store/embedder.ts';
+import { getRun } from '../../catalog/runs.ts';
 import type { BackboneChoice } from '../../../src-shared/training-types.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';

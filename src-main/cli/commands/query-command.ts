@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { findDataset } from '../../catalog/datasets.ts';
-import { markFeedback } from '../../search/feedback.ts';
+import { markFeedback } from '../../catalog/feedback.ts';
 import { queryCatalog } from '../../search/query-catalog.ts';
 import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';

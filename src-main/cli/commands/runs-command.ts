@@ -1,5 +1,5 @@
 import type { RunSummary } from '../../../src-shared/training-types.ts';
-import { listRuns } from '../../training/run-store.ts';
+import { listRuns } from '../../catalog/runs.ts';
 import { findDataset } from '../../catalog/datasets.ts';
 import { printJson, type Command } from '../command.ts';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { hammingDistance, phash, phashSimilarity } from '../../src-main/eval/phash.ts';
+import { hammingDistance, phash, phashSimilarity } from '../../src-main/ml/phash.ts';
 
 /** A tiny "logo": a dark disc top-left and a bar along the bottom, on white. */
 const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128">

@@ -2,8 +2,8 @@
  * Pair verification: given two images, are they a pair? Scored by ROC AUC over the similarity of true pairs
  * (positives) against an equal number of seeded non-pairs (negatives), so runs are comparable and repeatable.
  */
-import { createRandom } from '../ml/seeded-random.ts';
-import { dot } from '../search/vector-index.ts';
+import { createRandom } from '../seeded-random.ts';
+import { dot } from '../vector-index.ts';
 import { EvalError, indexLabels, prepareEmbeddings, type Embeddings, type PairLabel } from './retrieval-metrics.ts';
 
 /** Throws unless every score is a finite number; a NaN would silently corrupt the ranking. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { lookalikeVariants } from '../../src-main/training/augment.ts';
+import { lookalikeVariants } from '../../src-main/model-store/augment.ts';
 import { openCatalog } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { trainNewRun } from '../../src-main/training/train-run.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
-import { readImageBatch } from './image-tensor.ts';
+import { readImageBatch } from '../ml/image-tensor.ts';
 
 /** An image to embed: its content hash (the cache key) and where to read it. */
 export interface ImageRef {

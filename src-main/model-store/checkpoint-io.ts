@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from '../ml/train-loop.ts';
-import type { CheckpointData } from './run-store.ts';
+import type { CheckpointData } from '../catalog/runs.ts';
 
 /** Joins tfjs's weight data (one buffer or several shards) into one Node Buffer. */
 function toBuffer(data: tf.io.WeightData): Buffer {

@@ -4,12 +4,12 @@ import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import '../ml/head.ts'; // registers the L2Normalize layer that stored models use
 import type { BackboneChoice } from '../../src-shared/training-types.ts';
-import { checkpointLoader } from '../training/checkpoint-io.ts';
-import { cachedFeatures, extractorKey, featureRows, type FeatureTable } from '../training/feature-cache.ts';
-import { readImageBatch } from '../training/image-tensor.ts';
-import { loadBackbone, type WeightsOptions } from '../training/load-backbone.ts';
-import { getRun, loadCheckpoint } from '../training/run-store.ts';
-import { DEFAULT_INPUT_SIZE } from '../training/train-config.ts';
+import { checkpointLoader } from './checkpoint-io.ts';
+import { cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
+import { readImageBatch } from '../ml/image-tensor.ts';
+import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
+import { getRun, loadCheckpoint } from '../catalog/runs.ts';
+import { DEFAULT_INPUT_SIZE } from './train-config.ts';
 
 /** An image to embed: a catalog image (features cached by hash) or bytes from outside (a query upload). */
 export type EmbedInput = { sha256: string; path: string } | { buffer: Buffer };

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Db } from '../catalog/open-catalog.ts';
+import type { Db } from './open-catalog.ts';
 import type { EpochRow, RunStatus, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
 import type { RunMetrics } from '../../src-shared/query-types.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectEvalError } from '../helpers/expect-error-code.ts';
-import { pairVerification, rocAuc, sampleNonPairs, seededRandom } from '../../src-main/eval/verification-metrics.ts';
+import { expectEvalError } from '../../helpers/expect-error-code.ts';
+import { pairVerification, rocAuc, sampleNonPairs, seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
 
 
 /** Definition of AUC: over every (positive, negative) couple, 1 if the positive wins, ½ on a tie. */

@@ -1,4 +1,4 @@
-import type { Db } from '../catalog/open-catalog.ts';
+import type { Db } from './open-catalog.ts';
 import type { FeedbackMark, FeedbackVerdict } from '../../src-shared/query-types.ts';
 
 /** Stores (or with verdict null, clears) a user's mark on one query result. Marking again replaces the mark. */

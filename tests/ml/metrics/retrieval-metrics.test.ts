@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectEvalError } from '../helpers/expect-error-code.ts';
-import { rankOfTrueMatch, retrievalMetrics } from '../../src-main/eval/retrieval-metrics.ts';
+import { expectEvalError } from '../../helpers/expect-error-code.ts';
+import { rankOfTrueMatch, retrievalMetrics } from '../../../src-main/ml/metrics/retrieval-metrics.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 

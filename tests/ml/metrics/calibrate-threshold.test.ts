@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectEvalError } from '../helpers/expect-error-code.ts';
-import { tauForPrecision, tauMaxF1 } from '../../src-main/eval/calibrate-threshold.ts';
-import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
+import { expectEvalError } from '../../helpers/expect-error-code.ts';
+import { tauForPrecision, tauMaxF1 } from '../../../src-main/ml/metrics/calibrate-threshold.ts';
+import { seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
 
 
 /** F1 of the rule "match = score ≥ tau", computed from scratch. */

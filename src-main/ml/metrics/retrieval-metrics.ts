@@ -2,7 +2,7 @@
  * Retrieval quality of an embedder: each query (a right image) is ranked against the whole gallery (the
  * left images of the same split) by cosine similarity, and we ask where its true partner lands.
  */
-import { checkedNorm, dot, VectorIndexError } from '../search/vector-index.ts';
+import { checkedNorm, dot, VectorIndexError } from '../vector-index.ts';
 
 /** Error codes of the evaluation maths. */
 export type EvalErrorCode =

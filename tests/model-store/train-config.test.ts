@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { resolveTrainConfig } from '../../src-main/training/train-config.ts';
+import { resolveTrainConfig } from '../../src-main/model-store/train-config.ts';
 
 it('fills in the defaults chosen on evidence, head mode on CPU, finetune on GPU', () => {
   expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50')).toEqual({

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { embeddingSimilarity, runMetrics, scorePairedSets } from '../../src-main/eval/score-paired-sets.ts';
+import { embeddingSimilarity, runMetrics, scorePairedSets } from '../../../src-main/ml/metrics/score-paired-sets.ts';
 
 it('ranks each query against every gallery item and counts ties against the true match', () => {
   // 3 pairs; similarity table [query][gallery]: query 0 finds its match first, query 1 second, query 2 ties.

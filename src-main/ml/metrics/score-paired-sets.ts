@@ -1,4 +1,4 @@
-import type { RetrievalScores, RunMetrics } from '../../src-shared/query-types.ts';
+import type { RetrievalScores, RunMetrics } from '../../../src-shared/query-types.ts';
 import { tauForPrecision, tauMaxF1 } from './calibrate-threshold.ts';
 import { EvalError, rankOfTrueMatch } from './retrieval-metrics.ts';
 import { rocAuc, sampleNonPairs } from './verification-metrics.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectErrorCode } from '../helpers/expect-error-code.ts';
-import { BruteForceIndex, VectorIndexError } from '../../src-main/search/vector-index.ts';
-import { seededRandom } from '../../src-main/eval/verification-metrics.ts';
+import { BruteForceIndex, VectorIndexError } from '../../src-main/ml/vector-index.ts';
+import { seededRandom } from '../../src-main/ml/metrics/verification-metrics.ts';
 
 function randomVector(random: () => number, dim: number): Float32Array {
   return Float32Array.from({ length: dim }, () => random() * 2 - 1);
