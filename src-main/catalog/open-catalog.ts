@@ -54,7 +54,7 @@ function migrate(db: Db): void {
       db.transaction(() => {
         db.exec(MIGRATIONS[v]);
         db.pragma(`user_version = ${v + 1}`);
-      })();
+      }).immediate();
     } catch (e) {
       throw new CatalogError('CATALOG_MIGRATE', `catalog migration ${v + 1} failed: ${(e as Error).message}`);
     }

@@ -93,7 +93,7 @@ export function recordEpoch(db: Db, runId: number, row: EpochRow, checkpoint: Ch
     db.prepare(`UPDATE runs SET epochs_done = ?, updated_at = ? WHERE id = ?`).run(row.epoch, now, runId);
     // Vectors a query computed with the previous checkpoint no longer match the model.
     db.prepare('DELETE FROM embeddings WHERE embedder = ?').run(`run:${runId}`);
-  })();
+  }).immediate();
 }
 
 /** The latest checkpoint of a run, or undefined before its first epoch. */

@@ -181,5 +181,5 @@ function commit(db: Db, stage: string, root: string, name: string, problems: Imp
     for (const q of problems) addProblem.run(datasetId, q.side, q.file, q.code, q.reason);
     const pairs = (db.prepare('SELECT COUNT(*) AS n FROM pairs WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
     return { dataset: { id: datasetId, name }, pairs, added, updated, problems };
-  })();
+  }).immediate();
 }

@@ -74,7 +74,7 @@ export async function cachedFeatures(
         const v = values.subarray(j * size, (j + 1) * size);
         put.run(images[i].sha256, key, JSON.stringify(featureShape), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       });
-    })();
+    }).immediate();
     idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
     done += idx.length;
     opts.onProgress?.(Math.min(done, images.length), images.length);

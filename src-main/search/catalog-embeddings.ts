@@ -40,7 +40,7 @@ export async function ensureCatalogVectors(
         const v = vectors.subarray(j * embedder.dim, (j + 1) * embedder.dim);
         put.run(img.id, embedder.key, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       });
-    })();
+    }).immediate();
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
   const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
