@@ -1,6 +1,6 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { getThumbnail, listPairs, type PairRow } from '../catalog/datasets.ts';
-import { f1At } from '../eval/evaluate-folder.ts';
+import { f1At } from '../ml/metrics/calibrate-threshold.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { runEmbedder, untrainedEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { FALLBACK_TAU } from '../search/query-catalog.ts';
@@ -20,7 +20,7 @@ export interface ScorerColumn {
   tau: number | null;
   /** Where tau comes from: `val`/`test` (calibrated on that split), `default` (the run has none). */
   tauFrom: 'val' | 'test' | 'default' | null;
-  /** F1 of "score ≥ tau" on the test split's true pairs vs. as many non-pairs. */
+  /** F1 of "score ≥ tau" on the test split's true pairs vs. every non-pair (each query against the other gallery items). */
   f1AtTau: number | null;
   /** Why the column is empty. */
   error: string | null;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { PairRow } from '../catalog/datasets.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
-import { embeddingSimilarity } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
 import type { Embedder, EmbedInput } from '../model-store/embedder.ts';
 
 /** Similarity of query q (the right image of pair q) to gallery item g (the left image of pair g) in one set. */

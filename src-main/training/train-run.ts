@@ -12,7 +12,8 @@ import { cachedFeatures, featureRows, type ImageRef } from '../model-store/featu
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
-import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
 import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
