@@ -1,4 +1,4 @@
-import { scanPairedFolder } from '../importer/scan-paired-folder.ts';
+import { partnerUnusable, scanPairedFolder } from '../importer/scan-paired-folder.ts';
 import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-image.ts';
 import type { ImportProblem } from '../../src-shared/catalog-types.ts';
 import type { RetrievalScores } from '../../src-shared/query-types.ts';
@@ -54,11 +54,7 @@ export async function evaluateFolder(
     if (good.left && good.right) {
       lefts.push(good.left);
       rights.push(good.right);
-    } else if (failed.length === 1) {
-      // As an import says it: the good file is unused because its partner is.
-      const other = failed[0].side === 'left' ? 'right' : 'left';
-      problems.push({ side: other, file: pair[other].name, code: 'PARTNER_UNUSABLE', reason: `its pair ${failed[0].side}/${failed[0].file} could not be used (${failed[0].code})` });
-    }
+    } else if (failed.length === 1) problems.push(partnerUnusable(pair, failed[0]));
     opts.onProgress?.(i + 1, total);
   }
   const n = lefts.length;

@@ -9,6 +9,7 @@ import { cachedFeatures, extractorKey, featureRows, type FeatureTable } from './
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
+import { runEmbedderKey } from '../catalog/embeddings.ts';
 import { DEFAULT_INPUT_SIZE } from './train-config.ts';
 
 /** An image to embed: a catalog image (features cached by hash) or bytes from outside (a query upload). */
@@ -92,7 +93,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const dim = model.outputs[0].shape[1] as number;
   const head = run.config.mode === 'head';
   return {
-    key: `run:${runId}`,
+    key: runEmbedderKey(runId),
     dim,
     async embed(inputs, opts) {
       if (head) return applyRows((x) => model.predict(x) as tf.Tensor, await featuresOf(db, backbone, inputs, opts), inputs.length, dim);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
+import { readCachedFeatures, storeCachedFeatures } from '../catalog/feature-cache.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 
@@ -46,15 +47,11 @@ export async function cachedFeatures(
   const key = extractorKey(backbone);
   const featureShape = (backbone.model.outputs[0].shape.slice(1) as number[]);
   const size = featureShape.reduce((a, b) => a * b, 1);
-  const get = db.prepare('SELECT features FROM feature_cache WHERE sha256 = ? AND extractor = ?');
-  const put = db.prepare('INSERT OR REPLACE INTO feature_cache (sha256, extractor, shape, features) VALUES (?, ?, ?, ?)');
   const out = new Float32Array(images.length * size);
   const missing: number[] = [];
-  images.forEach((img, i) => {
-    const row = get.get(img.sha256, key) as { features: Buffer } | undefined;
-    if (row && row.features.byteLength === size * 4) {
-      out.set(new Float32Array(row.features.buffer.slice(row.features.byteOffset, row.features.byteOffset + row.features.byteLength)), i * size);
-    } else missing.push(i);
+  readCachedFeatures(db, key, images.map((img) => img.sha256), size).forEach((features, i) => {
+    if (features) out.set(features, i * size);
+    else missing.push(i);
   });
   // The same picture may appear twice (a pair whose sides are identical): compute it once.
   const unique = [...new Map(missing.map((i) => [images[i].sha256, i])).values()];
@@ -69,12 +66,7 @@ export async function cachedFeatures(
     raw.dispose();
     const values = (await feats.data()) as Float32Array;
     feats.dispose();
-    db.transaction(() => {
-      idx.forEach((i, j) => {
-        const v = values.subarray(j * size, (j + 1) * size);
-        put.run(images[i].sha256, key, JSON.stringify(featureShape), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-      });
-    }).immediate();
+    storeCachedFeatures(db, key, featureShape, idx.map((i, j) => ({ sha256: images[i].sha256, features: values.subarray(j * size, (j + 1) * size) })));
     idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
     done += idx.length;
     opts.onProgress?.(Math.min(done, images.length), images.length);

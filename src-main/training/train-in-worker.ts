@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { finishRun } from '../catalog/runs.ts';
+import { runOwner } from '../catalog/run-owner.ts';
 import type { TrainHooks } from './train-run.ts';
 import type { FromWorker, WorkerJob } from './train-worker-messages.ts';
 
@@ -65,7 +66,7 @@ export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<T
 function markCrashed(catalogPath: string, runId: number, message: string): void {
   const db = openCatalog(catalogPath);
   try {
-    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(runId) as { status: string; pid: number | null } | undefined;
+    const row = runOwner(db, runId);
     if (row?.status === 'running' && row.pid === process.pid) finishRun(db, runId, 'failed', message);
   } finally {
     db.close();
