@@ -16,16 +16,20 @@ export function datasetRootByName(db: Db, name: string): string | undefined {
   return (db.prepare('SELECT root FROM datasets WHERE name = ?').get(name) as { root: string } | undefined)?.root;
 }
 
-/** What an import knows of one decoded file. */
-export interface StagedImage {
-  pair: string;
-  side: Side;
-  path: string;
+/** What the images table stores of a file besides its thumbnail. */
+export interface ImageFacts {
   sha256: string;
   width: number;
   height: number;
   format: string;
   bytes: number;
+}
+
+/** What an import knows of one decoded file. */
+export interface StagedImage extends ImageFacts {
+  pair: string;
+  side: Side;
+  path: string;
   /** null for an image already in the catalog (its row is kept, its thumbnail too). */
   thumbnail: Buffer | null;
 }
@@ -35,7 +39,7 @@ export interface ImportStage {
   readonly table: string;
   add(image: StagedImage): void;
   /** The stored facts of an image already in the catalog, so that it need not be decoded again. */
-  known(sha256: string): { width: number; height: number; format: string; bytes: number } | undefined;
+  known(sha256: string): Omit<ImageFacts, 'sha256'> | undefined;
   drop(): void;
 }
 

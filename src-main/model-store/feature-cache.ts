@@ -33,6 +33,18 @@ export function featureRows(table: FeatureTable, rows: readonly number[]): tf.Te
   return tf.tensor(out, [rows.length, ...table.shape]);
 }
 
+/** The model's outputs for a batch of image files (or their bytes), row after row, every tensor disposed. */
+export async function backboneOutputs(backbone: Backbone, sources: ReadonlyArray<string | Buffer>): Promise<Float32Array> {
+  const raw = await readImageBatch([...sources], backbone.inputSize);
+  const y = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
+  raw.dispose();
+  try {
+    return (await y.data()) as Float32Array;
+  } finally {
+    y.dispose();
+  }
+}
+
 /**
  * The backbone features of each image, in the order given. Features already in the
  * catalog's cache (keyed by image hash + extractor) are reused; the rest are computed in batches and stored, so a
@@ -61,11 +73,7 @@ export async function cachedFeatures(
   for (let b = 0; b < unique.length; b += batchSize) {
     opts.signal?.throwIfAborted();
     const idx = unique.slice(b, b + batchSize);
-    const raw = await readImageBatch(idx.map((i) => images[i].path), backbone.inputSize);
-    const feats = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
-    raw.dispose();
-    const values = (await feats.data()) as Float32Array;
-    feats.dispose();
+    const values = await backboneOutputs(backbone, idx.map((i) => images[i].path));
     storeCachedFeatures(db, key, featureShape, idx.map((i, j) => ({ sha256: images[i].sha256, features: values.subarray(j * size, (j + 1) * size) })));
     idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
     done += idx.length;
