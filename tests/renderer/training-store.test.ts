@@ -9,8 +9,8 @@ import { epochRow, runSummary } from './fixtures.ts';
 function setup(handlers: FakeHandlers = {}) {
   let next = 0;
   const fake = fakeApi({
-    'training:start': () => ({ jobId: `job${++next}` }),
-    'training:resume': () => ({ jobId: `job${++next}` }),
+    'training:start': () => ({ jobId: `job${++next}`, state: 'running' as const }),
+    'training:resume': () => ({ jobId: `job${++next}`, state: 'running' as const }),
     'training:cancel': () => undefined,
     'runs:list': () => [],
     ...handlers,
@@ -83,7 +83,7 @@ describe('training store', () => {
         fake.emit('training:run', { jobId: 'early', runId: 11 });
         fake.emit('training:progress', { jobId: 'early', progress: progress(1) });
         fake.emit('training:progress', { jobId: 'someone-else', progress: progress(40) });
-        return { jobId: 'early' };
+        return { jobId: 'early', state: 'running' as const };
       },
     });
     fake = f;
