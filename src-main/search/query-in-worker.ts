@@ -25,7 +25,7 @@ export class QueryWorkerClient {
    * code CANCELLED.
    */
   query(req: QueryRequest, opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<QueryResponse> {
-    opts.signal?.throwIfAborted();
+    if (opts.signal?.aborted) return Promise.reject(new RemoteError('CANCELLED', 'query cancelled'));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<QueryResponse>((resolve, reject) => {

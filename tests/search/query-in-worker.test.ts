@@ -29,6 +29,16 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+it('stops a query when its signal aborts (before the catalog is embedded), with code CANCELLED', async () => {
+  const controller = new AbortController();
+  const asked = client.query({ image: { path: path.join(folder, 'right', 'logo03.jpg') }, top: 3 }, { signal: controller.signal });
+  controller.abort();
+  await expect(asked).rejects.toMatchObject({ code: 'CANCELLED' });
+  const aborted = new AbortController();
+  aborted.abort();
+  await expect(client.query({ image: { path: path.join(folder, 'right', 'logo03.jpg') } }, { signal: aborted.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+});
+
 it('answers in its worker what the service answers in process, reporting the catalog embedding as it goes', async () => {
   const image = { path: path.join(folder, 'right', 'logo04.jpg') };
   const progress: Array<[number, number]> = [];
