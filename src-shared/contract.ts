@@ -39,8 +39,8 @@ export interface Requests {
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
   /**
-   * The compute backend, as the one line the CLI prints. Asked in the main process by the same rules the training
-   * worker follows (the worker's own line arrives as a `training:log` event when a run starts).
+   * The compute backend training uses, as the one line the CLI prints: asked of a short-lived training worker, so
+   * it is the worker's own choice and tfjs never loads into the main process or the server.
    */
   'training:backend': { args: void; result: { line: string } };
   /**

@@ -14,7 +14,7 @@ export function queryHandlers(ctx: ServiceContext, jobs: JobRunner, worker: Quer
     'query:start': (req) => ({
       jobId: jobs.start({
         kind: 'query',
-        about: { runId: req?.runId, datasetId: req?.datasetId },
+        about: { runId: idOrUndefined(req?.runId), datasetId: idOrUndefined(req?.datasetId) },
         run: (job) =>
           worker.query(req, {
             signal: job.signal,
@@ -31,4 +31,9 @@ export function queryHandlers(ctx: ServiceContext, jobs: JobRunner, worker: Quer
     }),
     'feedback:mark': (mark) => markFeedback(ctx.db, mark),
   };
+}
+
+/** Arguments are not validated yet at this point (dispatch will be): only a number is listed as an id. */
+function idOrUndefined(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
 }
