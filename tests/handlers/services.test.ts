@@ -39,7 +39,7 @@ beforeAll(async () => {
   tmp = tempDir('lookalike-services-');
   catalogPath = path.join(tmp.dir, 'catalog.sqlite');
   db = openCatalog(catalogPath);
-  folder = await makeTinyPairedFolder(path.join(tmp.dir, 'tiny'), 4);
+  folder = await makeTinyPairedFolder(path.join(tmp.dir, 'tiny'), 12);
   services = createServices({
     db,
     catalogPath,
@@ -65,7 +65,7 @@ describe('the services behind every transport', () => {
     const { jobId: _id, ...lastProgress } = last ?? { jobId };
     expect(listed).toEqual([{ jobId, kind: 'import', state: 'running', createdAt: expect.any(String), startedAt: expect.any(String), about: { folder }, progress: last ? lastProgress : null }]);
     const done = await nextEvent('import:done', (p) => p.jobId === jobId);
-    expect(done.result.pairs).toBe(4);
+    expect(done.result.pairs).toBe(12);
     expect(events.filter((e) => e.name === 'import:progress').every((e) => (e.payload as { jobId: string }).jobId === jobId)).toBe(true);
     expect(events.filter((e) => e.name === 'jobs:state' && (e.payload as { jobId: string }).jobId === jobId).map((e) => (e.payload as { state: string }).state)).toEqual(['queued', 'running', 'done']);
     expect(await call('jobs:list')).toEqual([]);
@@ -77,6 +77,22 @@ describe('the services behind every transport', () => {
     const failed = await nextEvent('query:failed', (p) => p.jobId === jobId);
     expect(failed.error.code).not.toBe('INTERNAL');
     expect(failed.error.message).toMatch(/run/);
+  });
+
+  it('queue a second training behind the first; training:cancel stops the running one as cancelled, jobs:cancel the queued one', { timeout: 240_000 }, async () => {
+    const request = { backbone: 'mobilenetv2', inputSize: 32, epochs: 500, batchSize: 4, seed: 1 };
+    const first = await call('training:start', { datasetId: 1, request });
+    const second = await call('training:start', { datasetId: 1, request });
+    expect([first, second].map((r: { state: string }) => r.state)).toEqual(['running', 'queued']);
+    const { runId } = await nextEvent('training:run', (p) => p.jobId === (first as { jobId: string }).jobId);
+    await call('jobs:cancel', { jobId: (second as { jobId: string }).jobId });
+    expect(await nextEvent('training:failed', (p) => p.jobId === (second as { jobId: string }).jobId)).toMatchObject({ error: { code: 'CANCELLED' } });
+    await call('training:cancel', { jobId: (first as { jobId: string }).jobId });
+    const done = await nextEvent('training:done', (p) => p.jobId === (first as { jobId: string }).jobId);
+    expect(done.run).toMatchObject({ id: runId, status: 'cancelled' });
+    // The queued one never ran: one run in the catalog, and it can be resumed.
+    expect(db.prepare('SELECT id, status FROM runs').all()).toEqual([{ id: runId, status: 'cancelled' }]);
+    expect(await call('jobs:list')).toEqual([]);
   });
 
   it('say which backend training uses by asking a training worker, without loading tfjs into this process', async () => {
