@@ -5,8 +5,6 @@ import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { getRun } from '../../src-main/catalog/runs.ts';
 import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
-import { trainingHandlers } from '../../src-main/handlers/training-handlers.ts';
-import type { ServiceContext } from '../../src-main/handlers/handler-types.ts';
 import type { TrainRequest } from '../../src-shared/training-types.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
@@ -56,37 +54,4 @@ it('a training worker that dies marks its run failed, so it can be resumed inste
   expect(run.status).toBe('failed');
   expect(run.error).toMatch(/training worker exited/);
   expect(run.epochsDone).toBeLessThan(50);
-});
-
-it('training:cancel stops a job started with training:start, and the run is kept as cancelled', async () => {
-  const events: Array<{ name: string; payload: any }> = [];
-  let cancelled = false;
-  let handlers: ReturnType<typeof trainingHandlers>;
-  const finished = new Promise<{ name: string; payload: any }>((resolve) => {
-    const ctx: ServiceContext = {
-      db,
-      catalogPath: dbFile,
-      transport: 'web',
-      emit: (name, payload) => {
-        const event = { name, payload };
-        events.push(event);
-        if (name === 'training:epoch' && !cancelled) {
-          cancelled = true;
-          void handlers['training:cancel']({ jobId: (payload as { jobId: string }).jobId });
-        }
-        if (name === 'training:done' || name === 'training:failed') resolve(event);
-      },
-    };
-    handlers = trainingHandlers(ctx);
-  });
-  const { jobId } = await handlers!['training:start']({ datasetId: 1, request: { ...FAST, epochs: 40 } });
-  const end = await finished;
-  expect(end.name).toBe('training:done');
-  expect(end.payload.jobId).toBe(jobId);
-  expect(end.payload.run.status).toBe('cancelled');
-  expect(end.payload.run.epochsDone).toBeGreaterThanOrEqual(1);
-  expect(end.payload.run.epochsDone).toBeLessThan(40);
-  // Every event of the job carries its id, and the catalog agrees with what the UI was told.
-  expect(events.every((e) => e.payload.jobId === jobId)).toBe(true);
-  expect(getRun(db, end.payload.run.id).status).toBe('cancelled');
 });
