@@ -13,18 +13,46 @@ export interface RetrievalScores {
   rocAuc: number | null;
 }
 
-/** A run's metrics after training: on its test split, and the match threshold calibrated on val. */
+/**
+ * How a run's match threshold tau came about, and how it holds when the true match is not in the catalog.
+ * The app shows match badges, and the CLI a match column, only when `state` is `calibrated` (or the user gives a
+ * threshold). See src-shared/calibration-policy.ts for the rule and its constants.
+ */
+export interface RunCalibration {
+  /** `uncalibrated`: too few val pairs (or an old run that did not record enough) — the run has no tau. */
+  state: 'calibrated' | 'uncalibrated';
+  /** Val pairs the run had to calibrate on; null for an old run that did not store it. */
+  valPairs: number | null;
+  /** Fewest val pairs calibration needs (MIN_CALIBRATION_PAIRS). */
+  minValPairs: number;
+  /** The open-set false-match rate tau was chosen to stay under on val (TARGET_FALSE_MATCH_RATE). */
+  targetFalseMatchRate: number;
+  /**
+   * `open-set`: the lowest tau keeping val's false-match rate ≤ the target (the true-match rate is then the
+   * highest it can be). `max-f1`: a run trained before open-set calibration (tau maximised pair F1 on val).
+   * null when uncalibrated.
+   */
+  rule: 'open-set' | 'max-f1' | null;
+  /**
+   * On the TEST split at tau: the share of test queries that, with their true match taken out of the gallery,
+   * still score ≥ tau against some other image (a false "match" for an unknown brand). null when uncalibrated,
+   * without test pairs, or for an old run.
+   */
+  falseMatchRate: number | null;
+  /** On the TEST split at tau: the share of test queries whose true match ranks first and scores ≥ tau. */
+  trueMatchRate: number | null;
+  /** The same two rates on val, where tau was chosen (null as above). */
+  valFalseMatchRate: number | null;
+  valTrueMatchRate: number | null;
+}
+
+/** A run's metrics after training: retrieval on its val and test splits, and its calibrated match threshold. */
 export interface RunMetrics {
   test: RetrievalScores | null;
   val: RetrievalScores | null;
-  /** The run's default match threshold: cosine similarity maximising F1 on val (test when val is too small). */
+  /** The run's match threshold (cosine similarity, match = score ≥ tau); null when uncalibrated. */
   tau: number | null;
-  /** F1 at tau on the split it was calibrated on. */
-  tauF1: number | null;
-  /** Threshold reaching 90 % precision on that split, null when unreachable. */
-  tauPrecision90: number | null;
-  /** Which split tau was calibrated on. */
-  calibratedOn: 'val' | 'test' | null;
+  calibration: RunCalibration;
 }
 
 /** The image a query is about: a file path (CLI, desktop app) or its bytes (browser upload). */
@@ -41,6 +69,8 @@ export interface QueryRequest {
   side?: Side;
   /** How many results (default 10). */
   top?: number;
+  /** A match threshold chosen by the user; overrides the run's (and gives an uncalibrated run verdicts). */
+  tau?: number;
 }
 
 /** One ranked catalog image. */
@@ -54,8 +84,8 @@ export interface QueryHit {
   path: string;
   /** Cosine similarity of the embeddings, in [-1, 1]. */
   score: number;
-  /** score ≥ the run's tau. */
-  match: boolean;
+  /** score ≥ tau; null when there is no threshold (an uncalibrated run and no user tau): no verdict. */
+  match: boolean | null;
   /** The user's mark on this (query, result) couple, if any. */
   feedback: FeedbackVerdict | null;
 }
@@ -63,7 +93,12 @@ export interface QueryHit {
 /** The ranked answer to a query. */
 export interface QueryResponse {
   runId: number;
-  tau: number;
+  /** The threshold the hits were judged by; null: none (uncalibrated run, no user tau). */
+  tau: number | null;
+  /** Where tau came from: the run's calibration, the request's `tau`, or nowhere. */
+  tauSource: 'run' | 'user' | null;
+  /** The run's calibration, so a client can say why there is no verdict. */
+  calibration: RunCalibration;
   /** SHA-256 of the query image: feedback refers to it. */
   querySha256: string;
   /** When the query image is itself in the catalog: its pair, so the UI can show "its own pair ranked N". */

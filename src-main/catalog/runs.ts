@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Db } from './open-catalog.ts';
 import { deleteEmbeddings, runEmbedderKey } from './embeddings.ts';
+import { decodeRunMetrics } from './stored-run-metrics.ts';
 import type { EpochRow, RunStatus, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
 import type { RunMetrics } from '../../src-shared/query-types.ts';
 
@@ -172,7 +173,7 @@ function toSummary(db: Db, r: RunRow): RunSummary {
     createdAt: r.created_at,
     finishedAt: r.finished_at,
     epochs,
-    metrics: r.metrics ? (JSON.parse(r.metrics) as RunMetrics) : null,
+    metrics: r.metrics ? decodeRunMetrics(r.metrics) : null,
   };
 }
 

@@ -6,6 +6,8 @@ import type { Embedder } from '../model-store/embedder.ts';
 import { f1At, tauMaxF1 } from '../ml/metrics/calibrate-threshold.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
 import { scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { calibrateOpenSet, openSetRates, type OpenSetChoice, type OpenSetRates } from '../ml/metrics/open-set-calibration.ts';
+import { TARGET_FALSE_MATCH_RATE } from '../../src-shared/calibration-policy.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
 
 /** How images are compared: a trained or untrained embedder (cosine), or a perceptual hash. */
@@ -19,6 +21,16 @@ export interface FolderEvaluation {
   bestF1: number | null;
   /** F1 on this folder at a given threshold (the run's calibrated tau), when one is given. */
   f1AtTau: number | null;
+  /**
+   * Open-set rates on this folder at the given tau (each query also scored against the gallery without its true
+   * match); null without a tau (an uncalibrated run, a baseline).
+   */
+  openSetAtTau: OpenSetRates | null;
+  /**
+   * The open-set threshold chosen ON THIS FOLDER for the target false-match rate, and its true-match rate: what any
+   * scorer can reach here at best (NIST's FNIR at fixed FPIR). Comparable across scorers; never a run's calibration.
+   */
+  openSetTuned: OpenSetChoice | null;
   /** Files of the folder that could not be used, as an import would report them. */
   problems: ImportProblem[];
   raw: PairedSetScores;
@@ -77,23 +89,40 @@ export async function evaluateFolder(
     bestTau: best?.tau ?? null,
     bestF1: best?.f1 ?? null,
     f1AtTau: opts.tau === undefined || !raw.allNegatives.length ? null : f1At(opts.tau, raw.positives, raw.allNegatives),
+    openSetAtTau: opts.tau === undefined ? null : openSetRates(raw.openSet, opts.tau),
+    openSetTuned: n ? calibrateOpenSet(raw.openSet, TARGET_FALSE_MATCH_RATE) : null,
     problems,
     raw,
   };
 }
 
-/** The JSON the CLI prints for one evaluation (snake_case, as documented in the README). */
-export function evaluationJson(e: FolderEvaluation, tau: number | null) {
+/**
+ * The JSON the CLI prints for one evaluation (snake_case, as documented in the README).
+ * @param tau the run's calibrated threshold; null for a baseline or an uncalibrated run.
+ * @param calibration `calibrated`/`uncalibrated` for a run; `none` for a baseline, whose tau and open-set rates
+ * are then the ones tuned on this folder (a baseline has no val split to calibrate on).
+ */
+export function evaluationJson(e: FolderEvaluation, tau: number | null, calibration: 'calibrated' | 'uncalibrated' | 'none') {
+  const tuned = e.openSetTuned && { tau: e.openSetTuned.tau, false_match_rate: e.openSetTuned.falseMatchRate, true_match_rate: e.openSetTuned.trueMatchRate };
+  const atTau = calibration === 'none' ? tuned : e.openSetAtTau && { false_match_rate: e.openSetAtTau.falseMatchRate, true_match_rate: e.openSetAtTau.trueMatchRate };
   return {
     queries: e.scores.queries,
     gallery: e.scores.gallery,
     recall: e.scores.recall,
     mrr: e.scores.mrr,
     roc_auc: e.scores.rocAuc,
-    tau: tau ?? e.bestTau,
-    f1_at_tau: tau === null ? e.bestF1 : e.f1AtTau,
+    tau: calibration === 'none' ? e.bestTau : tau,
+    f1_at_tau: calibration === 'none' ? e.bestF1 : tau === null ? null : e.f1AtTau,
     best_tau: e.bestTau,
     best_f1: e.bestF1,
+    calibration,
+    open_set: {
+      tau: calibration === 'none' ? (tuned?.tau ?? null) : tau,
+      false_match_rate: atTau?.false_match_rate ?? null,
+      true_match_rate: atTau?.true_match_rate ?? null,
+      target_false_match_rate: TARGET_FALSE_MATCH_RATE,
+      tuned_on_this_folder: tuned,
+    },
     problems: e.problems.length,
   };
 }

@@ -44,7 +44,7 @@ This normalisation is **not** part of the model: apply it yourself.
 ## Output
 
 \`[n, ${spec.output.dim}]\`, L2-normalised: the cosine similarity of two images is the dot product of their
-outputs. Two images match when it is at least tau (${run.metrics?.tau == null ? 'this run has no calibrated tau; Lookalike uses 0.5' : `${run.metrics.tau.toFixed(4)}, calibrated on ${run.metrics.calibratedOn}`}).
+outputs. Two images match when it is at least tau (${run.metrics?.tau == null ? 'this run is uncalibrated (too few val pairs), so it has no tau and Lookalike gives no match verdicts with it' : `${run.metrics.tau.toFixed(4)}, calibrated on its val split`}).
 
 ## Loading
 

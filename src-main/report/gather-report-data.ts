@@ -1,11 +1,11 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { getThumbnail, pairsWithImages, type StoredPair } from '../catalog/datasets.ts';
-import { f1At } from '../ml/metrics/calibrate-threshold.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { openSetRates, type OpenSetRates } from '../ml/metrics/open-set-calibration.ts';
 import { runEmbedder, untrainedEmbedder, type Embedder } from '../model-store/embedder.ts';
-import { FALLBACK_TAU } from '../search/query-catalog.ts';
 import { getRun } from '../catalog/runs.ts';
-import type { RetrievalScores } from '../../src-shared/query-types.ts';
+import { uncalibrated } from '../../src-shared/calibration-policy.ts';
+import type { RetrievalScores, RunCalibration } from '../../src-shared/query-types.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { embedderSimilarities, phashSimilarities, type MeasureOptions, type PairSimilarity } from './pair-similarity.ts';
 import { pickExamples } from './pick-examples.ts';
@@ -16,12 +16,12 @@ export interface ScorerColumn {
   label: string;
   /** Retrieval on the test split; null when it could not be measured (see `error`). */
   test: RetrievalScores | null;
-  /** The run's match threshold, or the baseline's own, calibrated the same way (max F1 on val). */
+  /** The run's match threshold, or the baseline's own, calibrated the same way (open-set rule on val); null: uncalibrated. */
   tau: number | null;
-  /** Where tau comes from: `val`/`test` (calibrated on that split), `default` (the run has none). */
-  tauFrom: 'val' | 'test' | 'default' | null;
-  /** F1 of "score ≥ tau" on the test split's true pairs vs. every non-pair (each query against the other gallery items). */
-  f1AtTau: number | null;
+  /** `uncalibrated` when val had too few pairs; null when the column could not be measured. */
+  calibration: RunCalibration['state'] | null;
+  /** Open-set false-match and true-match rate of "score ≥ tau" on the test split (measured now); null without tau. */
+  openSet: OpenSetRates | null;
   /** Why the column is empty. */
   error: string | null;
 }
@@ -43,16 +43,18 @@ export interface ReportExample {
 }
 
 /** A ranked gallery image under an example query. */
-export type ReportResult = ReportImage & { rank: number; score: number; match: boolean; isTrue: boolean };
+/** `match` is null when the run is uncalibrated: no badge. */
+export type ReportResult = ReportImage & { rank: number; score: number; match: boolean | null; isTrue: boolean };
 
 /** Everything the report page shows, gathered before any HTML is written. */
 export interface ReportData {
   run: RunSummary;
   generatedAt: string;
   pairs: { val: number; test: number };
-  /** The run's tau as queries use it (the default when the run has none). */
-  tau: number;
-  tauFrom: 'val' | 'test' | 'default';
+  /** The run's tau as queries use it; null when the run is uncalibrated (no match badges). */
+  tau: number | null;
+  /** How the run was calibrated, as stored at the end of training. */
+  calibration: RunCalibration;
   columns: ScorerColumn[];
   /** Misses first. */
   examples: ReportExample[];
@@ -77,7 +79,7 @@ export interface GatherOptions {
   examples?: number;
 }
 
-const EMPTY_COLUMN = { test: null, tau: null, tauFrom: null, f1AtTau: null, error: null } as const;
+const EMPTY_COLUMN = { test: null, tau: null, calibration: null, openSet: null, error: null } as const;
 
 /** Scores a similarity on the val and test pairs and calibrates tau on val, as training does for a run. */
 function measure(val: PairSimilarity | null, test: PairSimilarity, nVal: number, nTest: number) {
@@ -86,8 +88,8 @@ function measure(val: PairSimilarity | null, test: PairSimilarity, nVal: number,
   return { metrics: runMetrics(valScores, testScores), testScores };
 }
 
-function f1OnTest(tau: number | null, s: PairedSetScores): number | null {
-  return tau === null || !s.allNegatives.length ? null : f1At(tau, s.positives, s.allNegatives);
+function openSetOnTest(tau: number | null, s: PairedSetScores): OpenSetRates | null {
+  return tau === null ? null : openSetRates(s.openSet, tau);
 }
 
 /**
@@ -105,7 +107,7 @@ async function baselineColumn(
   try {
     const [valSim, testSim] = await similarities();
     const { metrics, testScores } = measure(valSim, testSim, val.length, test.length);
-    return { key, label, test: metrics.test, tau: metrics.tau, tauFrom: metrics.calibratedOn, f1AtTau: f1OnTest(metrics.tau, testScores), error: null };
+    return { key, label, test: metrics.test, tau: metrics.tau, calibration: metrics.calibration.state, openSet: openSetOnTest(metrics.tau, testScores), error: null };
   } catch (e) {
     if (signal?.aborted) throw e;
     return { key, label, ...EMPTY_COLUMN, error: (e as Error).message };
@@ -129,15 +131,15 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
   const run = getRun(db, runId);
   const val = pairsWithImages(db, { datasetId: run.datasetId, split: 'val' });
   const test = pairsWithImages(db, { datasetId: run.datasetId, split: 'test' });
-  const tau = run.metrics?.tau ?? FALLBACK_TAU;
-  const tauFrom = run.metrics?.tau == null ? 'default' : (run.metrics.calibratedOn ?? 'val');
+  const tau = run.metrics?.tau ?? null;
+  const calibration = run.metrics?.calibration ?? uncalibrated(null);
   const step = (name: string): MeasureOptions => ({ signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ step: name, done, total }) });
   const data: ReportData = {
     run,
     generatedAt: new Date().toISOString(),
     pairs: { val: val.length, test: test.length },
     tau,
-    tauFrom,
+    calibration,
     columns: [],
     examples: [],
     thumbnails: new Map(),
@@ -159,7 +161,7 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
     // The run's tau is the one it was calibrated with (and queries use), so only the test pairs are needed.
     const [testSim] = await withEmbedder(() => runEmbedder(db, run.id), (e) => embedderSimilarities(e, [test], step('run model')));
     const testScores = scorePairedSets(test.length, testSim);
-    runColumn = { key: 'run', label: `run ${run.id}`, test: testScores.scores, tau, tauFrom, f1AtTau: f1OnTest(tau, testScores), error: null };
+    runColumn = { key: 'run', label: `run ${run.id}`, test: testScores.scores, tau, calibration: calibration.state, openSet: openSetOnTest(tau, testScores), error: null };
     const picked = pickExamples(test.length, testSim, tau, { max: opts.examples ?? 8 });
     const image = (pair: StoredPair, side: 'left' | 'right'): ReportImage => ({ imageId: pair[side].imageId, pairName: pair.name });
     const result = (r: (typeof picked)[number]['truePair']): ReportResult => ({ ...image(test[r.gallery], 'left'), rank: r.rank, score: r.score, match: r.match, isTrue: r.isTrue });

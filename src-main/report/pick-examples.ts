@@ -5,8 +5,8 @@ export interface ExampleResult {
   gallery: number;
   rank: number;
   score: number;
-  /** score ≥ tau. */
-  match: boolean;
+  /** score ≥ tau; null without a threshold (an uncalibrated run): no verdict. */
+  match: boolean | null;
   /** This is the query's true pair. */
   isTrue: boolean;
 }
@@ -35,7 +35,7 @@ export interface PickExamplesOptions {
  * rank 1) first — worst rank first, since those are what a reader needs to see — then hits, least confident first.
  * In each result list, items that tie with the true pair are listed before it, as the pessimistic rank counts them.
  */
-export function pickExamples(n: number, similarity: (q: number, g: number) => number, tau: number, opts: PickExamplesOptions = {}): ExampleQuery[] {
+export function pickExamples(n: number, similarity: (q: number, g: number) => number, tau: number | null, opts: PickExamplesOptions = {}): ExampleQuery[] {
   const max = opts.max ?? 8;
   const top = opts.top ?? 5;
   const all: ExampleQuery[] = [];
@@ -48,8 +48,8 @@ export function pickExamples(n: number, similarity: (q: number, g: number) => nu
       query: q,
       trueRank,
       trueScore: row[q],
-      results: order.slice(0, top).map((g, i) => ({ gallery: g, rank: i + 1, score: row[g], match: row[g] >= tau, isTrue: g === q })),
-      truePair: { gallery: q, rank: trueRank, score: row[q], match: row[q] >= tau, isTrue: true },
+      results: order.slice(0, top).map((g, i) => ({ gallery: g, rank: i + 1, score: row[g], match: tau === null ? null : row[g] >= tau, isTrue: g === q })),
+      truePair: { gallery: q, rank: trueRank, score: row[q], match: tau === null ? null : row[q] >= tau, isTrue: true },
     });
   }
   const misses = all.filter((e) => e.trueRank > 1).sort((a, b) => b.trueRank - a.trueRank || a.query - b.query);

@@ -1,6 +1,7 @@
 import type { EpochRow, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
 import type { ReportData, ReportExample, ReportResult, ScorerColumn } from './gather-report-data.ts';
 import { escapeHtml as e } from './html-escape.ts';
+import { MIN_CALIBRATION_PAIRS, TARGET_FALSE_MATCH_RATE, uncalibrated, uncalibratedAdvice } from '../../src-shared/calibration-policy.ts';
 
 /** 0.12345 → "0.123"; null → "—". */
 export function fmt(v: number | null | undefined, digits = 3): string {
@@ -48,13 +49,7 @@ export function renderConfigTable(run: RunSummary, pairs: ReportData['pairs']): 
     const [label, flag] = CONFIG_LABELS[key as keyof TrainConfig] ?? [key, ''];
     return [label, typeof value === 'number' && key === 'learningRate' ? value.toExponential(1) : String(value), flag];
   });
-  const m = run.metrics;
-  const calibration: Array<[string, string, string]> = [
-    ['Match threshold tau', m?.tau == null ? '— (queries use the default 0.5)' : `${fmt(m.tau)} (max F1 on ${m.calibratedOn ?? 'val'})`, ''],
-    ['F1 at tau', fmt(m?.tauF1), ''],
-    ['Threshold for 90 % precision', fmt(m?.tauPrecision90), ''],
-    ['Pairs now in val / test', `${pairs.val} / ${pairs.test}`, ''],
-  ];
+  const calibration = calibrationRows(run, pairs);
   const rows = (list: Array<[string, string, string]>) =>
     list.map(([k, v, flag]) => `<tr><th scope="row">${e(k)}</th><td>${e(v)}</td><td class="muted"><code>${e(flag)}</code></td></tr>`).join('\n');
   return `<table class="config">
@@ -62,6 +57,28 @@ export function renderConfigTable(run: RunSummary, pairs: ReportData['pairs']): 
 <tbody class="group"><tr><th colspan="3" scope="rowgroup">Hyperparameters</th></tr>${rows(hyper)}</tbody>
 <tbody class="group"><tr><th colspan="3" scope="rowgroup">Calibration (at the end of training)</th></tr>${rows(calibration)}</tbody>
 </table>`;
+}
+
+/** The run's calibration as training stored it: state, tau and the open-set rates it holds on val and test. */
+function calibrationRows(run: RunSummary, pairs: ReportData['pairs']): Array<[string, string, string]> {
+  const c = run.metrics?.calibration ?? uncalibrated(null);
+  const rate = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+  const rows: Array<[string, string, string]> = [
+    ['Calibration', c.state === 'calibrated' ? 'calibrated' : `uncalibrated — ${c.valPairs ?? 'unknown'} val pairs, needs ${c.minValPairs}`, ''],
+  ];
+  if (c.state === 'uncalibrated') {
+    rows.push(['Match threshold tau', '— (no match badges: import more pairs and train again, or query with your own tau)', '--tau']);
+  } else {
+    const rule = c.rule === 'max-f1' ? 'max F1 on val (a run trained before open-set calibration)' : `lowest with false-match rate ≤ ${c.targetFalseMatchRate} on ${c.valPairs} val pairs`;
+    rows.push(
+      ['Match threshold tau', `${fmt(run.metrics?.tau)} (${rule})`, ''],
+      ['False-match rate, test', `${rate(c.falseMatchRate)} (unknown-brand queries still ≥ tau)`, ''],
+      ['True-match rate, test', `${rate(c.trueMatchRate)} (true pair first and ≥ tau)`, ''],
+      ['False / true-match rate, val', `${rate(c.valFalseMatchRate)} / ${rate(c.valTrueMatchRate)}`, ''],
+    );
+  }
+  rows.push(['Pairs now in val / test', `${pairs.val} / ${pairs.test}`, '']);
+  return rows;
 }
 
 type MetricRow = [label: string, get: (c: ScorerColumn) => number | null, higherIsBetter: boolean];
@@ -73,7 +90,8 @@ const METRIC_ROWS: MetricRow[] = [
   ['MRR', (c) => c.test?.mrr ?? null, true],
   ['ROC AUC', (c) => c.test?.rocAuc ?? null, true],
   ['tau', (c) => c.tau, false],
-  ['F1 at tau', (c) => c.f1AtTau, true],
+  ['False-match rate', (c) => c.openSet?.falseMatchRate ?? null, false],
+  ['True-match rate', (c) => c.openSet?.trueMatchRate ?? null, true],
 ];
 
 /** The run beside both baselines on the same test pairs; the best value of each row is bold. */
@@ -82,22 +100,26 @@ export function renderMetricsTable(columns: ScorerColumn[], testPairs: number): 
   const body = METRIC_ROWS.map(([label, get, compare]) => {
     const values = columns.map(get);
     const measured = values.filter((v): v is number => v !== null);
-    // Bold marks a winner: none when every measured column has the same value (or for tau, which is no score).
+    // Bold marks a winner: none when every measured column has the same value (or for tau and the false-match
+    // rate, which only mean something together with the true-match rate beside them).
     const best = compare && new Set(measured).size > 1 ? Math.max(...measured) : NaN;
-    const cells = values.map((v) => (v === best ? `<td><strong>${fmt(v)}</strong></td>` : `<td>${fmt(v)}</td>`));
+    const cells = values.map((v, i) =>
+      label === 'tau' && columns[i].calibration === 'uncalibrated' ? '<td>uncalibrated</td>' : v === best ? `<td><strong>${fmt(v)}</strong></td>` : `<td>${fmt(v)}</td>`,
+    );
     return `<tr><th scope="row">${e(label)}</th>${cells.join('')}</tr>`;
   }).join('\n');
   const errors = columns.filter((c) => c.error).map((c) => `<li><strong>${e(c.label)}</strong>: ${e(c.error)}</li>`).join('');
-  const tauNote = columns
-    .map((c) => (c.tauFrom === 'default' ? `${c.label}: no calibrated tau, the default` : c.tauFrom ? `${c.label}: max F1 on ${c.tauFrom}` : null))
-    .filter(Boolean);
+  const uncal = columns.filter((c) => c.calibration === 'uncalibrated').map((c) => c.label);
   return `<table class="metrics">
 <thead><tr><th scope="col">on ${testPairs} test pair${testPairs === 1 ? '' : 's'}</th>${head}</tr></thead>
 <tbody>${body}</tbody>
 </table>
 <p class="muted">Each test pair's right image is ranked against the left images of all test pairs; ties count against the
-true pair. ROC AUC compares the true pairs with one seeded non-pair per query; F1 weighs them against every
-non-pair (each query against the left images of all other test pairs). tau — ${e(tauNote.join('; '))}.</p>
+true pair. ROC AUC compares the true pairs with one seeded non-pair per query. tau is each column's threshold,
+chosen on the val split so that at most ${TARGET_FALSE_MATCH_RATE * 100} % of queries whose true match is missing get "match", given
+at least ${MIN_CALIBRATION_PAIRS} val pairs${uncal.length ? ` (${e(uncal.join(', '))}: too few, uncalibrated)` : ''}. False-match rate: test queries that,
+with their true pair taken out of the gallery, still score ≥ tau; true-match rate: test queries whose true pair
+ranks first and scores ≥ tau.</p>
 ${errors ? `<ul class="errors">${errors}</ul>` : ''}`;
 }
 
@@ -112,7 +134,7 @@ function renderResult(data: ReportData, r: ReportResult, extra = ''): string {
   return `<li class="result${r.isTrue ? ' true-pair' : ''}${extra}">
       ${thumb(data, r.imageId, `left image of ${r.pairName}`)}
       <div class="caption"><span class="rank">#${r.rank}</span> <span class="score">${fmt(r.score)}</span>
-        <span class="badge ${r.match ? 'match' : 'no-match'}">${r.match ? 'match' : 'no match'}</span></div>
+        ${r.match === null ? '' : `<span class="badge ${r.match ? 'match' : 'no-match'}">${r.match ? 'match' : 'no match'}</span>`}</div>
       <div class="name" title="${e(r.pairName)}">${e(r.pairName)}</div>${r.isTrue ? '\n      <div class="true-label">true pair</div>' : ''}
     </li>`;
 }
@@ -142,7 +164,7 @@ export function renderExamples(data: ReportData): string {
   if (!data.examples.length) return '<p class="muted">No example queries (no test pairs, or no model yet).</p>';
   const misses = data.examples.filter((x) => x.trueRank > 1).length;
   return `<p class="muted">${data.examples.length} of ${data.pairs.test} test queries, ${misses} miss${misses === 1 ? '' : 'es'} first.
-Badges: score ≥ the run's tau ${fmt(data.tau)}${data.tauFrom === 'default' ? ' (the default: the run has no calibrated tau)' : ''}.
+${data.tau === null ? `No match badges: the run is ${e(uncalibratedAdvice(data.calibration))}.` : `Badges: score ≥ the run's tau ${fmt(data.tau)}.`}
 The true pair is outlined.</p>
 ${data.examples.map((x) => renderExample(data, x)).join('\n')}`;
 }

@@ -9,14 +9,25 @@ import { imageIdBySha256, pairsWithImages } from '../catalog/datasets.ts';
 import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.ts';
 import { EmbedderError, runEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { feedbackFor } from '../catalog/feedback.ts';
+import { uncalibrated } from '../../src-shared/calibration-policy.ts';
 
 /** A query image that cannot be used, with the same kind of reason an import gives. */
 export class QueryImageError extends Error {
   readonly code = 'QUERY_IMAGE_UNUSABLE';
 }
 
-/** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
-export const FALLBACK_TAU = 0.5;
+/**
+ * The threshold a query judges its hits by: the user's when given, else the run's calibrated one, else none —
+ * an uncalibrated run gives ranks and scores but no "match" verdict (never a made-up default threshold).
+ * @throws Error BAD_QUERY for a user tau that is not a finite number.
+ */
+export function queryThreshold(runTau: number | null, userTau: number | undefined): { tau: number | null; tauSource: 'run' | 'user' | null } {
+  if (userTau !== undefined) {
+    if (typeof userTau !== 'number' || !Number.isFinite(userTau)) throw Object.assign(new Error(`tau must be a finite number, not ${userTau}`), { code: 'BAD_QUERY' });
+    return { tau: userTau, tauSource: 'user' };
+  }
+  return runTau === null ? { tau: null, tauSource: null } : { tau: runTau, tauSource: 'run' };
+}
 
 /**
  * Keeps the last run's embedder and catalog index loaded between queries: loading a model and the catalog's
@@ -103,8 +114,8 @@ function imagePlaces(db: Db): Map<number, ImagePlace[]> {
 
 /**
  * Ranks the catalog's images by cosine similarity to one image, with the run's model. The catalog's vectors
- * for the run are computed on first use and kept (only new images are embedded later). `match` is score ≥ the
- * run's calibrated tau.
+ * for the run are computed on first use and kept (only new images are embedded later). `match` is score ≥ tau
+ * (the request's, else the run's calibrated one), null when there is none.
  */
 export async function queryCatalog(
   db: Db,
@@ -116,6 +127,7 @@ export async function queryCatalog(
   const query = await readQueryImage(req.image);
   const runId = req.runId ?? defaultRunId(db);
   const run = getRun(db, runId);
+  const { tau, tauSource } = queryThreshold(run.metrics?.tau ?? null, req.tau);
   const session = opts.session ?? new QuerySession();
   return session.exclusive(async () => {
     try {
@@ -129,14 +141,13 @@ export async function queryCatalog(
       // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
       const ownId = imageIdBySha256(db, query.sha256);
       const found = vectors.index.search(queryVector, top, (id) => id !== ownId && placeOf(id) !== undefined);
-      const tau = run.metrics?.tau ?? FALLBACK_TAU;
       const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
       const hits: QueryHit[] = found.map((f, i) => ({
         rank: i + 1,
         imageId: f.id,
         ...placeOf(f.id)!,
         score: f.score,
-        match: f.score >= tau,
+        match: tau === null ? null : f.score >= tau,
         feedback: marks.get(f.id) ?? null,
       }));
       const ownPlace = ownId === undefined ? undefined : places.get(ownId)?.[0];
@@ -145,6 +156,8 @@ export async function queryCatalog(
       return {
         runId,
         tau,
+        tauSource,
+        calibration: run.metrics?.calibration ?? uncalibrated(null),
         querySha256: query.sha256,
         queryPair: ownPlace ? { datasetName: ownPlace.datasetName, pairName: ownPlace.pairName, side: ownPlace.side } : null,
         hits,

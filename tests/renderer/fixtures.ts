@@ -47,6 +47,8 @@ export const pairRow = (id: number): PairRow => ({
 export const queryResponse = (): QueryResponse => ({
   runId: 7,
   tau: 0.6,
+  tauSource: 'run',
+  calibration: { state: 'calibrated', valPairs: 40, minValPairs: 20, targetFalseMatchRate: 0.05, rule: 'open-set', falseMatchRate: 0.05, trueMatchRate: 0.8, valFalseMatchRate: 0.05, valTrueMatchRate: 0.85 },
   querySha256: 'abc123',
   queryPair: { datasetName: 'sample', pairName: 'pair1.png', side: 'right' },
   searched: 120,

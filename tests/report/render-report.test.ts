@@ -32,11 +32,11 @@ const data: ReportData = {
   generatedAt: '2025-01-02T04:00:00.000Z',
   pairs: { val: 0, test: 9 },
   tau: 0.5,
-  tauFrom: 'default',
+  calibration: { state: 'calibrated', valPairs: 30, minValPairs: 20, targetFalseMatchRate: 0.05, rule: 'open-set', falseMatchRate: 0.1, trueMatchRate: 0.5, valFalseMatchRate: 0.033, valTrueMatchRate: 0.6 },
   columns: [
-    { key: 'run', label: 'run 7', test: { queries: 9, gallery: 9, recall: { '1': 0.5, '5': 0.9, '10': 1 }, mrr: 0.6, rocAuc: 0.8 }, tau: 0.5, tauFrom: 'default', f1AtTau: 0.7, error: null },
-    { key: 'untrained', label: 'untrained mobilenetv2', test: { queries: 9, gallery: 9, recall: { '1': 0.4, '5': 0.9, '10': 1 }, mrr: 0.5, rocAuc: 0.7 }, tau: 0.6, tauFrom: 'test', f1AtTau: 0.6, error: null },
-    { key: 'phash', label: 'pHash', test: null, tau: null, tauFrom: null, f1AtTau: null, error: `cannot read /img/${EVIL}.png` },
+    { key: 'run', label: 'run 7', test: { queries: 9, gallery: 9, recall: { '1': 0.5, '5': 0.9, '10': 1 }, mrr: 0.6, rocAuc: 0.8 }, tau: 0.5, calibration: 'calibrated', openSet: { falseMatchRate: 0.1, trueMatchRate: 0.5 }, error: null },
+    { key: 'untrained', label: 'untrained mobilenetv2', test: { queries: 9, gallery: 9, recall: { '1': 0.4, '5': 0.9, '10': 1 }, mrr: 0.5, rocAuc: 0.7 }, tau: null, calibration: 'uncalibrated', openSet: null, error: null },
+    { key: 'phash', label: 'pHash', test: null, tau: null, calibration: null, openSet: null, error: `cannot read /img/${EVIL}.png` },
   ],
   examples: [
     {
@@ -80,5 +80,27 @@ it('charts the epochs even without val retrieval, bolds the best value, and says
   // Equal values are not "best": nothing is bold when the columns that have a value tie.
   expect(html).toMatch(/<th scope="row">Recall@5<\/th><td>0\.900<\/td><td>0\.900<\/td><td>—<\/td>/);
   expect(html).toContain('<td>failed</td>');
-  expect(html).toContain('— (queries use the default 0.5)');
+  // run.metrics is null (an unfinished run): the config table says uncalibrated rather than inventing a tau.
+  expect(html).toContain('uncalibrated — unknown val pairs, needs 20');
+});
+
+it('shows each column\'s tau and open-set rates on test, "uncalibrated" where val was too small', () => {
+  expect(html).toMatch(/<th scope="row">tau<\/th><td>0\.500<\/td><td>uncalibrated<\/td><td>—<\/td>/);
+  expect(html).toMatch(/<th scope="row">False-match rate<\/th><td>0\.100<\/td><td>—<\/td><td>—<\/td>/);
+  expect(html).toMatch(/<th scope="row">True-match rate<\/th><td>0\.500<\/td><td>—<\/td><td>—<\/td>/);
+  expect(html).toContain('untrained mobilenetv2: too few, uncalibrated');
+  expect(html).not.toContain('90 % precision');
+});
+
+it('shows no match badges for an uncalibrated run, and says how to calibrate', () => {
+  const calibration = { ...data.calibration, state: 'uncalibrated' as const, valPairs: 6, rule: null, falseMatchRate: null, trueMatchRate: null, valFalseMatchRate: null, valTrueMatchRate: null };
+  const bare = (r: ReportResult): ReportResult => ({ ...r, match: null });
+  const ex = data.examples[0];
+  const page = renderReportHtml(
+    { ...data, tau: null, calibration, examples: [{ ...ex, results: ex.results.map(bare), truePair: bare(ex.truePair) }] },
+    { code: '', version: '4.x' },
+  );
+  const card = page.match(/<article[\s\S]*?<\/article>/)![0];
+  expect(card).not.toContain('class="badge');
+  expect(page).toContain('No match badges: the run is uncalibrated (6 val pairs; calibration needs 20): import more pairs');
 });

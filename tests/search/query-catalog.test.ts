@@ -9,6 +9,7 @@ import { markFeedback, trainingFeedback } from '../../src-main/catalog/feedback.
 import { evaluateFolder } from '../../src-main/eval/evaluate-folder.ts';
 import { f1At } from '../../src-main/ml/metrics/calibrate-threshold.ts';
 import { scorePairedSets } from '../../src-main/ml/metrics/score-paired-sets.ts';
+import { openSetRates } from '../../src-main/ml/metrics/open-set-calibration.ts';
 import { embeddingSimilarity } from '../../src-main/ml/vectors.ts';
 import { runEmbedder, untrainedEmbedder } from '../../src-main/model-store/embedder.ts';
 import type { RunSummary, TrainRequest } from '../../src-shared/training-types.ts';
@@ -40,13 +41,17 @@ afterAll(() => {
 const embeddingRows = () => (db.prepare('SELECT COUNT(*) FROM embeddings WHERE embedder = ?').pluck().get(`run:${run.id}`) as number);
 
 describe('query', () => {
-  it('a finished run has test metrics and a calibrated tau, and val retrieval per epoch', () => {
-    // 24 pairs split 80/10/10: val and test both have pairs, so tau comes from val and every epoch measures it.
+  it('a finished run has test metrics, val retrieval per epoch, and no tau from a val split too small to calibrate', () => {
+    // 24 pairs split 80/10/10: val and test both have pairs and every epoch measures val — but a handful of val
+    // pairs is far below MIN_CALIBRATION_PAIRS, so the run stores `uncalibrated` and no threshold.
     const count = (split: string) => db.prepare('SELECT COUNT(*) FROM pairs WHERE dataset_id = 1 AND split = ?').pluck().get(split) as number;
     expect(count('val')).toBeGreaterThanOrEqual(2);
-    expect(run.metrics).toMatchObject({ calibratedOn: 'val', val: { queries: count('val') }, test: { queries: count('test') } });
-    expect(run.metrics!.tau).toEqual(expect.any(Number));
-    expect(run.metrics!.tauF1).toBeGreaterThan(0);
+    expect(run.metrics).toMatchObject({ val: { queries: count('val') }, test: { queries: count('test') } });
+    expect(run.metrics!.tau).toBeNull();
+    expect(run.metrics!.calibration).toEqual({
+      state: 'uncalibrated', valPairs: count('val'), minValPairs: 20, targetFalseMatchRate: 0.05, rule: null,
+      falseMatchRate: null, trueMatchRate: null, valFalseMatchRate: null, valTrueMatchRate: null,
+    });
     expect(run.epochs).toHaveLength(FAST.epochs!);
     for (const e of run.epochs) expect(e.val).toMatchObject({ recall1: expect.any(Number), mrr: expect.any(Number) });
     // The last epoch's val retrieval is the run's val retrieval: the same model, the same metric code.
@@ -62,13 +67,23 @@ describe('query', () => {
       expect(res.queryPair).toMatchObject({ datasetName: 'tiny', side: 'right', pairName: `${name}.png` });
       expect(res.hits.every((h) => h.side === 'left')).toBe(true);
       expect(res.hits.map((h) => h.score)).toEqual([...res.hits.map((h) => h.score)].sort((a, b) => b - a));
-      expect(res.hits.every((h) => h.match === h.score >= res.tau)).toBe(true);
+      // The run is uncalibrated: ranks and scores, but no verdict on any hit.
+      expect(res).toMatchObject({ tau: null, tauSource: null, calibration: { state: 'uncalibrated' } });
+      expect(res.hits.every((h) => h.match === null)).toBe(true);
       if (res.hits[0].pairName === `${name}.png`) hitsAtRank1++;
     }
     expect(hitsAtRank1).toBeGreaterThanOrEqual(3);
     const all = await queryCatalog(db, { image: { path: path.join(folder, 'right', 'logo00.jpg') }, top: 48 }, { session });
     expect(all.searched).toBe(47); // 24 pairs × 2 images, minus the query itself
     expect(all.hits.some((h) => h.side === 'right' && h.pairName === 'logo00.png')).toBe(false);
+  });
+
+  it("judges matches by the user's tau when one is given, and refuses one that is not a number", async () => {
+    const image = { path: path.join(folder, 'right', 'logo00.jpg') };
+    const res = await queryCatalog(db, { image, side: 'left', top: 10, tau: 0.5 }, { session });
+    expect(res).toMatchObject({ tau: 0.5, tauSource: 'user' });
+    expect(res.hits.map((h) => h.match)).toEqual(res.hits.map((h) => h.score >= 0.5));
+    await expect(queryCatalog(db, { image, tau: Number.NaN }, { session })).rejects.toMatchObject({ code: 'BAD_QUERY' });
   });
 
   it('embeds the catalog once, then only images that are new', async () => {
@@ -166,7 +181,8 @@ describe('evaluation on an outside folder', () => {
     const u = await evaluateFolder(outside, { kind: 'embedder', embedder: untrained });
     untrained.dispose();
     const trained = await runEmbedder(db, run.id);
-    const t = await evaluateFolder(outside, { kind: 'embedder', embedder: trained }, { tau: run.metrics!.tau! });
+    // The run is uncalibrated, so the threshold measured at is one a user could pass.
+    const t = await evaluateFolder(outside, { kind: 'embedder', embedder: trained }, { tau: 0.5 });
     trained.dispose();
     for (const e of [phash, u, t]) {
       expect(e.scores).toMatchObject({ queries: 8, gallery: 8 });
@@ -174,7 +190,9 @@ describe('evaluation on an outside folder', () => {
       // The best threshold on the folder is at least as good as any other, the run's tau included.
       expect(e.bestF1).toBeGreaterThanOrEqual(e.f1AtTau ?? 0);
     }
-    expect(t.f1AtTau).toBe(f1At(run.metrics!.tau!, t.raw.positives, t.raw.allNegatives));
+    expect(t.f1AtTau).toBe(f1At(0.5, t.raw.positives, t.raw.allNegatives));
+    expect(t.openSetAtTau).toEqual(openSetRates(t.raw.openSet, 0.5));
+    expect(u.openSetAtTau).toBeNull();
     // The trained run's numbers are the shipped metrics on its own embeddings of the 8 usable pairs, each right
     // image ranked against the left ones (broken.png's pair left out).
     const names = fs.readdirSync(path.join(outside, 'left')).filter((f) => f !== 'broken.png').sort();

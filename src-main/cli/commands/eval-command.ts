@@ -3,21 +3,35 @@ import { evaluateFolder, evaluationJson, type FolderEvaluation, type Scorer } fr
 import { runEmbedder, untrainedEmbedder } from '../../model-store/embedder.ts';
 import { getRun } from '../../catalog/runs.ts';
 import type { BackboneChoice } from '../../../src-shared/training-types.ts';
+import { TARGET_FALSE_MATCH_RATE, uncalibrated, uncalibratedAdvice } from '../../../src-shared/calibration-policy.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
-type Column = { label: string; evaluation: FolderEvaluation; tau: number | null };
+/** One scorer's evaluation; `calibration` is the run's state, `none` for a baseline (its tau is tuned on the folder). */
+type Column = { label: string; evaluation: FolderEvaluation; tau: number | null; calibration: 'calibrated' | 'uncalibrated' | 'none' };
 
-async function measure(ctx: CommandContext, folder: string, label: string, make: () => Promise<Scorer>, tau: number | null): Promise<Column> {
+async function measure(
+  ctx: CommandContext,
+  folder: string,
+  label: string,
+  make: () => Promise<Scorer>,
+  tau: number | null,
+  calibration: Column['calibration'] = 'none',
+): Promise<Column> {
   const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
   const scorer = await make();
   try {
     const evaluation = await evaluateFolder(folder, scorer, { tau: tau ?? undefined, signal: ctx.signal, onProgress: (d, t) => bar?.update(label, d, t) });
-    return { label, evaluation, tau };
+    return { label, evaluation, tau, calibration };
   } finally {
     bar?.finish();
     if (scorer.kind === 'embedder') scorer.embedder.dispose();
   }
+}
+
+/** The open-set numbers a column shows: the run's at its tau, a baseline's at the tau tuned on the folder. */
+function openSet(c: Column) {
+  return evaluationJson(c.evaluation, c.tau, c.calibration).open_set;
 }
 
 function table(columns: Column[]): string {
@@ -28,13 +42,21 @@ function table(columns: Column[]): string {
     ['Recall@10', (c) => fmt(c.evaluation.scores.recall['10'])],
     ['MRR', (c) => fmt(c.evaluation.scores.mrr)],
     ['ROC AUC', (c) => fmt(c.evaluation.scores.rocAuc)],
-    ['tau', (c) => fmt(c.tau ?? c.evaluation.bestTau)],
-    ['F1 at tau', (c) => fmt(c.tau === null ? c.evaluation.bestF1 : c.evaluation.f1AtTau)],
+    ['tau', (c) => (c.calibration === 'uncalibrated' ? 'uncalibrated' : fmt(openSet(c).tau) + (c.calibration === 'none' ? '*' : ''))],
+    ['false-match rate', (c) => fmt(openSet(c).false_match_rate)],
+    ['true-match rate', (c) => fmt(openSet(c).true_match_rate)],
+    [`TMR @ FMR ≤ ${TARGET_FALSE_MATCH_RATE}*`, (c) => fmt(c.evaluation.openSetTuned?.trueMatchRate ?? null)],
   ];
-  const width = Math.max(12, ...columns.map((c) => c.label.length + 2));
-  const head = ''.padEnd(11) + columns.map((c) => c.label.padStart(width)).join('');
-  return [head, ...rows.map(([name, get]) => name.padEnd(11) + columns.map((c) => get(c).padStart(width)).join(''))].join('\n');
+  const width = Math.max(14, ...columns.map((c) => c.label.length + 2));
+  const labelWidth = Math.max(...rows.map(([name]) => name.length)) + 1;
+  const head = ''.padEnd(labelWidth) + columns.map((c) => c.label.padStart(width)).join('');
+  return [head, ...rows.map(([name, get]) => name.padEnd(labelWidth) + columns.map((c) => get(c).padStart(width)).join(''))].join('\n');
 }
+
+/** What the table's open-set rows mean, printed under it. */
+const OPEN_SET_NOTE = `false-match rate: share of queries that, with their true match removed from the gallery, still score ≥ tau;
+true-match rate: share whose true match ranks first and scores ≥ tau. * = threshold tuned on this folder itself
+(for the target false-match rate ${TARGET_FALSE_MATCH_RATE}): a best case to compare scorers by, not a calibration.`;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -45,9 +67,13 @@ export const evalCommand: Command = {
   --baseline B     phash (a perceptual hash) or untrained (the backbone's ImageNet features, no training)
   --backbone B     the backbone of the untrained baseline (default: the run's, else mobilenetv2)
   --no-baselines   with RUN: skip the two baselines printed beside it
-  --json           one object: {"queries":N,"gallery":N,"recall":{"1":…,"5":…,"10":…},"mrr":…,"roc_auc":…,"tau":…}
+  --json           one object: {"queries":N,"gallery":N,"recall":{"1":…,"5":…,"10":…},"mrr":…,"roc_auc":…,"tau":…,
+                   "calibration":"calibrated"|"uncalibrated"|"none","open_set":{"tau":…,"false_match_rate":…,
+                   "true_match_rate":…,"target_false_match_rate":0.05,"tuned_on_this_folder":{…}}}
                    (with RUN and baselines: plus "baselines":{"phash":{…},"untrained":{…}})
-tau is the run's calibrated threshold (for a baseline: the best threshold on this folder); F1 is measured at it.`,
+tau is the run's calibrated threshold (null for an uncalibrated run); for a baseline the threshold is tuned on
+this folder. open_set: each query is also scored against the gallery without its true match — false_match_rate
+is the share still scoring ≥ tau, true_match_rate the share whose true match ranks first and scores ≥ tau.`,
   options: { pairs: { type: 'string' }, baseline: { type: 'string' }, backbone: { type: 'string' }, 'no-baselines': { type: 'boolean' } },
   positionals: [0, 1],
   async run(ctx) {
@@ -66,22 +92,23 @@ tau is the run's calibrated threshold (for a baseline: the best threshold on thi
 
     if (baseline) {
       const column = baseline === 'phash' ? await phashColumn() : await untrainedColumn(backboneFlag ?? 'mobilenetv2');
-      if (ctx.json) return printJson(ctx.out, { baseline, ...evaluationJson(column.evaluation, null) });
-      ctx.out.write(`${column.evaluation.scores.queries} queries against ${column.evaluation.scores.gallery} gallery images of ${folder}\n${table([column])}\n`);
+      if (ctx.json) return printJson(ctx.out, { baseline, ...evaluationJson(column.evaluation, null, 'none') });
+      ctx.out.write(`${column.evaluation.scores.queries} queries against ${column.evaluation.scores.gallery} gallery images of ${folder}\n${table([column])}\n${OPEN_SET_NOTE}\n`);
       return;
     }
     const run = getRun(db, runIdArgument(ctx.positionals[0]));
     const tau = run.metrics?.tau ?? null;
-    const trained = await measure(ctx, folder, `run ${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), tau);
+    const calibration = tau === null ? 'uncalibrated' : 'calibrated';
+    const trained = await measure(ctx, folder, `run ${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), tau, calibration);
     const others = ctx.values['no-baselines'] ? [] : [await phashColumn(), await untrainedColumn(backboneFlag ?? run.config.backbone)];
     if (ctx.json) {
-      const out: Record<string, unknown> = { run: run.id, ...evaluationJson(trained.evaluation, tau) };
-      if (others.length) out.baselines = { phash: evaluationJson(others[0].evaluation, null), untrained: evaluationJson(others[1].evaluation, null) };
+      const out: Record<string, unknown> = { run: run.id, ...evaluationJson(trained.evaluation, tau, calibration) };
+      if (others.length) out.baselines = { phash: evaluationJson(others[0].evaluation, null, 'none'), untrained: evaluationJson(others[1].evaluation, null, 'none') };
       return printJson(ctx.out, out);
     }
     const e = trained.evaluation;
     ctx.out.write(`${e.scores.queries} queries (right/) against ${e.scores.gallery} gallery images (left/) of ${folder}` +
-      `${e.problems.length ? `; ${e.problems.length} files not usable` : ''}\n\n${table([trained, ...others])}\n`);
-    if (tau === null) ctx.out.write('\n(run has no calibrated tau: its dataset had no val/test pairs; the best tau on this folder is shown)\n');
+      `${e.problems.length ? `; ${e.problems.length} files not usable` : ''}\n\n${table([trained, ...others])}\n${OPEN_SET_NOTE}\n`);
+    if (tau === null) ctx.out.write(`\nrun ${run.id} is ${uncalibratedAdvice(run.metrics?.calibration ?? uncalibrated(null))}\n`);
   },
 };

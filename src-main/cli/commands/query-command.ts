@@ -2,6 +2,7 @@ import path from 'node:path';
 import { findDataset } from '../../catalog/datasets.ts';
 import { markFeedback } from '../../catalog/feedback.ts';
 import { queryCatalog } from '../../search/query-catalog.ts';
+import { uncalibratedAdvice } from '../../../src-shared/calibration-policy.ts';
 import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
@@ -15,38 +16,47 @@ function runFlag(ctx: CommandContext): number | undefined {
 export const queryCommand: Command = {
   name: 'query',
   summary: 'rank the catalog images most similar to an image',
-  usage: 'IMAGE [--run RUN] [--dataset NAME] [--side left|right] [--top 10] [--json]',
+  usage: 'IMAGE [--run RUN] [--dataset NAME] [--side left|right] [--top 10] [--tau T] [--json]',
   help: `  --run RUN       the trained run whose model compares images (default: the newest finished run)
   --dataset NAME  only images of this dataset
   --side S        only left or only right images
   --top N         how many results (default 10)
-  --json          one object: {"runId":…,"tau":…,"hits":[{"rank":1,"score":…,"match":true,"pairName":…,"path":…},…]}
+  --tau T         judge matches by this threshold instead of the run's (gives an uncalibrated run verdicts)
+  --json          one object: {"runId":…,"tau":…,"tauSource":"run"|"user"|null,"calibration":{"state":…},
+                  "hits":[{"rank":1,"score":…,"match":true|false|null,"pairName":…,"path":…},…]}
 The first query with a run embeds the catalog's images once (a progress bar); later ones only new images.
-"match" means score ≥ the run's threshold tau, calibrated on its val split when it was trained.`,
-  options: { run: { type: 'string' }, dataset: { type: 'string' }, side: { type: 'string' }, top: { type: 'string' } },
+"match" means score ≥ the run's threshold tau, calibrated on its val split when it was trained so that queries
+whose true match is not in the catalog rarely pass it. A run with too few val pairs is uncalibrated: it ranks,
+but gives no match verdict (match null) unless --tau is given.`,
+  options: { run: { type: 'string' }, dataset: { type: 'string' }, side: { type: 'string' }, top: { type: 'string' }, tau: { type: 'string' } },
   positionals: [1, 1],
   async run(ctx) {
     const side = ctx.values.side as string | undefined;
     if (side !== undefined && side !== 'left' && side !== 'right') throw new UsageError(`--side takes left or right, not "${side}"`);
     const top = ctx.values.top === undefined ? 10 : Number(ctx.values.top);
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1`);
+    const tauFlag = ctx.values.tau === undefined ? undefined : Number(ctx.values.tau);
+    if (tauFlag !== undefined && (ctx.values.tau === '' || !Number.isFinite(tauFlag))) throw new UsageError(`--tau takes a number (a cosine similarity, e.g. 0.8), not "${ctx.values.tau}"`);
     const db = ctx.catalog();
     const datasetId = ctx.values.dataset ? findDataset(db, ctx.values.dataset as string).id : undefined;
     const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
     const res = await queryCatalog(
       db,
-      { image: { path: path.resolve(ctx.positionals[0]) }, runId: runFlag(ctx), datasetId, side: side as 'left' | 'right' | undefined, top },
+      { image: { path: path.resolve(ctx.positionals[0]) }, runId: runFlag(ctx), datasetId, side: side as 'left' | 'right' | undefined, top, tau: tauFlag },
       { signal: ctx.signal, onProgress: (done, total) => bar?.update('embedding the catalog', done, total) },
     );
     bar?.finish();
     if (ctx.json) return printJson(ctx.out, res);
-    ctx.out.write(`run ${res.runId}, tau ${res.tau.toFixed(3)}, ${res.searched} images compared${res.queryPair ? ` (the query is ${res.queryPair.side}/${res.queryPair.pairName} of "${res.queryPair.datasetName}")` : ''}\n`);
+    const threshold = res.tau === null ? 'uncalibrated (no match verdicts)' : `tau ${res.tau.toFixed(3)}${res.tauSource === 'user' ? ' (yours)' : ''}`;
+    ctx.out.write(`run ${res.runId}, ${threshold}, ${res.searched} images compared${res.queryPair ? ` (the query is ${res.queryPair.side}/${res.queryPair.pairName} of "${res.queryPair.datasetName}")` : ''}\n`);
     for (const h of res.hits) {
+      const verdict = h.match === null ? '' : h.match ? 'MATCH     ' : 'no match  ';
       ctx.out.write(
-        `${String(h.rank).padStart(3)}. ${h.score.toFixed(3)} ${h.match ? 'MATCH   ' : 'no match'}  ${h.datasetName}/${h.side}/${h.pairName}  [image ${h.imageId}]` +
+        `${String(h.rank).padStart(3)}. ${h.score.toFixed(3)} ${verdict}${h.datasetName}/${h.side}/${h.pairName}  [image ${h.imageId}]` +
           `${h.feedback ? `  (marked ${h.feedback})` : ''}\n`,
       );
     }
+    if (res.tau === null) ctx.out.write(`note: run ${res.runId} is ${uncalibratedAdvice(res.calibration)}\n`);
     if (!res.hits.length) ctx.out.write('no images to compare with (is the dataset filter right?)\n');
   },
 };

@@ -1,5 +1,6 @@
 import type { RetrievalScores, RunMetrics } from '../../../src-shared/query-types.ts';
-import { tauForPrecision, tauMaxF1 } from './calibrate-threshold.ts';
+import { MIN_CALIBRATION_PAIRS, TARGET_FALSE_MATCH_RATE, uncalibrated } from '../../../src-shared/calibration-policy.ts';
+import { calibrateOpenSet, openSetRates, type OpenSetScores } from './open-set-calibration.ts';
 import { EvalError, meanReciprocalRank, rankOfTrueMatch, recallAtK } from './retrieval-metrics.ts';
 import { rocAuc, sampleNonPairs } from './verification-metrics.ts';
 
@@ -14,6 +15,8 @@ export interface PairedSetScores {
   negatives: Float64Array;
   /** Every non-pair (query × other gallery items): what a query actually competes with, for calibrating tau. */
   allNegatives: Float64Array;
+  /** Per query: its true match's score and rank-1 flag, and its best score once the true match is removed. */
+  openSet: OpenSetScores;
 }
 
 /**
@@ -28,13 +31,21 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
   const ranks: number[] = [];
   const positives = new Float64Array(n);
   const allNegatives = new Float64Array(n * (n - 1));
+  const firstRanked = new Uint8Array(n);
+  const impostorBest = new Float64Array(n).fill(-Infinity);
   const row = new Float64Array(n);
   for (let q = 0; q < n; q++) {
     for (let g = 0; g < n; g++) row[g] = similarity(q, g);
     positives[q] = row[q];
-    ranks.push(rankOfTrueMatch(row, q));
+    const rank = rankOfTrueMatch(row, q);
+    ranks.push(rank);
+    firstRanked[q] = rank === 1 ? 1 : 0;
     let k = q * (n - 1);
-    for (let g = 0; g < n; g++) if (g !== q) allNegatives[k++] = row[g];
+    for (let g = 0; g < n; g++) {
+      if (g === q) continue;
+      allNegatives[k++] = row[g];
+      if (row[g] > impostorBest[q]) impostorBest[q] = row[g];
+    }
   }
   let negatives = new Float64Array(0);
   let auc: number | null = null;
@@ -54,27 +65,33 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
     positives,
     negatives,
     allNegatives,
+    openSet: { genuine: positives, firstRanked, impostorBest },
   };
 }
 
 /**
- * The run's metrics from its val and test scores: tau maximises F1 on val (a run is never calibrated on the
- * split it reports), falling back to test when val has fewer than 2 pairs — and saying so in `calibratedOn`.
- * Calibration weighs the true pairs against EVERY non-pair of the split, not one per query: a query competes
- * with the whole gallery, and on a small split one sampled non-pair per query set tau far too low (0.14 on the
- * sample's 6 val pairs, calling nearly everything a match).
+ * The run's metrics from its val and test scores. tau is calibrated on val only — never on the split the run
+ * reports, and never on test as a fallback — by the open-set rule (calibrateOpenSet, TARGET_FALSE_MATCH_RATE),
+ * and the run then stores how that tau holds on test. A val split of fewer than MIN_CALIBRATION_PAIRS pairs gives
+ * an `uncalibrated` run without tau: a threshold fitted to six pairs would be noise presented as a verdict.
  */
 export function runMetrics(val: PairedSetScores | null, test: PairedSetScores | null): RunMetrics {
-  const calib = val && val.negatives.length ? { set: val, on: 'val' as const } : test && test.negatives.length ? { set: test, on: 'test' as const } : null;
-  if (!calib) return { test: test?.scores ?? null, val: val?.scores ?? null, tau: null, tauF1: null, tauPrecision90: null, calibratedOn: null };
-  const best = tauMaxF1(calib.set.positives, calib.set.allNegatives);
-  const p90 = tauForPrecision(calib.set.positives, calib.set.allNegatives, 0.9);
+  const valPairs = val?.scores.queries ?? 0;
+  const scores = { test: test?.scores ?? null, val: val?.scores ?? null };
+  if (!val || valPairs < MIN_CALIBRATION_PAIRS) return { ...scores, tau: null, calibration: uncalibrated(valPairs) };
+  const choice = calibrateOpenSet(val.openSet, TARGET_FALSE_MATCH_RATE);
+  const onTest = test ? openSetRates(test.openSet, choice.tau) : null;
   return {
-    test: test?.scores ?? null,
-    val: val?.scores ?? null,
-    tau: best.tau,
-    tauF1: best.f1,
-    tauPrecision90: p90.tau,
-    calibratedOn: calib.on,
+    ...scores,
+    tau: choice.tau,
+    calibration: {
+      ...uncalibrated(valPairs),
+      state: 'calibrated',
+      rule: 'open-set',
+      falseMatchRate: onTest?.falseMatchRate ?? null,
+      trueMatchRate: onTest?.trueMatchRate ?? null,
+      valFalseMatchRate: choice.falseMatchRate,
+      valTrueMatchRate: choice.trueMatchRate,
+    },
   };
 }

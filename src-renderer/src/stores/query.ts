@@ -93,7 +93,8 @@ export const useQueryStore = defineStore('query', () => {
     }
     if (event.kind === 'done') {
       response.value = event.response;
-      tau.value = event.response.tau;
+      // An uncalibrated run answers without tau (response.calibration says why): the slider keeps its value.
+      if (event.response.tau !== null) tau.value = event.response.tau;
       marks.value = {};
       markError.value = null;
     } else if (event.error.code !== 'CANCELLED') {
