@@ -77,35 +77,44 @@ describe('embeddingSimilarity', () => {
 });
 
 describe('runMetrics', () => {
-  // Val: true pairs at 0.9, 0.8, 0.7, every non-pair at 0.3. The sweep gives F1 0.5, 0.8, 1, 0.5 at tau 0.9, 0.8,
-  // 0.7, 0.3, so max F1 is 1 at tau 0.7 — which also is the smallest tau with precision ≥ 0.9.
-  const val = scorePairedSets(3, (q, g) => (q === g ? [0.9, 0.8, 0.7][q] : 0.3));
-  // Test: true pairs at 0.6, 0.5, 0.4, every non-pair at 0.45. On its own it would pick tau 0.5 (F1 0.8).
-  const test = scorePairedSets(3, (q, g) => (q === g ? [0.6, 0.5, 0.4][q] : 0.45));
+  // Val, 20 pairs: query q's true pair scores 0.5 + q/100 and every other item 0.3 — except query 0, whose other
+  // items all score 0.8 (its true pair is not first). One false match is allowed (⌊0.05 · 20⌋); the cut is the
+  // second-highest impostor, 0.3; the lowest first-ranked true pair above it is query 1's, 0.51.
+  const valSim = (q: number, g: number) => (q === g ? 0.5 + q / 100 : q === 0 ? 0.8 : 0.3);
+  const val = scorePairedSets(20, valSim);
+  // Test, 10 pairs: true pairs at 0.6 (all first), the other items at 0.55 for queries 0–2 and 0.2 for the rest.
+  const test = scorePairedSets(10, (q, g) => (q === g ? 0.6 : q < 3 ? 0.55 : 0.2));
 
-  it('calibrates tau on val and reports each split on its own data', () => {
+  it('chooses tau on val by the open-set rule and stores how it holds on test', () => {
     const m = runMetrics(val, test);
-    expect(m).toMatchObject({ calibratedOn: 'val', tau: 0.7, tauF1: 1, tauPrecision90: 0.7 });
+    expect(m.tau).toBe(0.5 + 1 / 100);
+    expect(m.calibration).toEqual({
+      state: 'calibrated', valPairs: 20, minValPairs: 20, targetFalseMatchRate: 0.05, rule: 'open-set',
+      valFalseMatchRate: 0.05, valTrueMatchRate: 0.95,
+      // On test, queries 0–2 still meet a 0.55 once their true pair is removed: 3 of 10 false matches.
+      falseMatchRate: 0.3, trueMatchRate: 1,
+    });
     expect(m.val).toEqual(val.scores);
     expect(m.test).toEqual(test.scores);
-    expect(m.test!.mrr).not.toBe(m.val!.mrr);
   });
 
-  it('takes tau from whichever split is passed as val', () => {
-    const swapped = runMetrics(test, val);
-    expect(swapped).toMatchObject({ calibratedOn: 'val', tau: 0.5, tauF1: 0.8 });
-  });
-
-  it('falls back to test when val has no non-pair, and says so', () => {
-    const m = runMetrics(scorePairedSets(1, () => 1), test);
-    expect(m).toMatchObject({ calibratedOn: 'test', tau: 0.5, tauF1: 0.8 });
-    expect(runMetrics(null, null)).toMatchObject({ tau: null, tauF1: null, tauPrecision90: null, calibratedOn: null });
+  it('leaves a run with fewer than 20 val pairs uncalibrated, without tau, and never falls back to test', () => {
+    const small = scorePairedSets(19, valSim);
+    const m = runMetrics(small, test);
+    expect(m.tau).toBeNull();
+    expect(m.calibration).toMatchObject({ state: 'uncalibrated', valPairs: 19, rule: null, falseMatchRate: null, trueMatchRate: null });
+    expect(m.test).toEqual(test.scores);
+    // Six pairs, as in the demo's sample, even perfectly separated: still no threshold.
+    expect(runMetrics(scorePairedSets(6, (q, g) => (q === g ? 0.9 : 0.1)), test)).toMatchObject({ tau: null, calibration: { state: 'uncalibrated', valPairs: 6 } });
+    expect(runMetrics(null, null)).toMatchObject({ tau: null, test: null, val: null, calibration: { state: 'uncalibrated', valPairs: 0 } });
   });
 
   it('works with similarities that are all negative', () => {
-    const negative = scorePairedSets(3, (q, g) => (q === g ? [-0.1, -0.2, -0.3][q] : -0.9));
+    const negative = scorePairedSets(20, (q, g) => (q === g ? -0.1 - q / 100 : -0.9));
     const m = runMetrics(negative, null);
     expect(negative.scores.rocAuc).toBe(1);
-    expect(m).toMatchObject({ calibratedOn: 'val', tau: -0.3, tauF1: 1 });
+    // No impostor comes near: the lowest true pair is tau, every true pair is a true match, test is absent.
+    expect(m.tau).toBe(-0.1 - 19 / 100);
+    expect(m.calibration).toMatchObject({ valFalseMatchRate: 0, valTrueMatchRate: 1, falseMatchRate: null, trueMatchRate: null });
   });
 });
