@@ -32,6 +32,11 @@ it('train --json prints one JSON line per epoch, then the run; runs lists it; re
   expect(runs[0].epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
   const human = await runCli(['runs'], { home });
   expect(human.stdout).toMatch(/run 1 {2}done {2}dataset "tiny" {2}2\/2 epochs/);
+  // 16 pairs leave a val split far below 20 pairs: the run says it is uncalibrated, and how to get verdicts.
+  const valPairs = runs[0].metrics.calibration.valPairs;
+  expect(runs[0].metrics).toMatchObject({ tau: null, calibration: { state: 'uncalibrated', valPairs: expect.any(Number), minValPairs: 20 } });
+  expect(valPairs).toBeLessThan(20);
+  expect(human.stdout).toContain(`match threshold: uncalibrated (${valPairs} val pair${valPairs === 1 ? '' : 's'}; calibration needs 20): import more pairs and train again, or pass --tau T`);
 
   const again = await runCli(['resume', '1'], { home });
   expect(again.code).toBe(1);
@@ -41,9 +46,22 @@ it('train --json prints one JSON line per epoch, then the run; runs lists it; re
   const query = await runCli(['query', path.join(tmp.dir, 'tiny', 'right', 'logo02.jpg'), '--side', 'left', '--top', '3', '--json'], { home });
   expect(query.code, query.stderr).toBe(0);
   const q = JSON.parse(query.stdout);
-  expect(q).toMatchObject({ runId: 1, tau: expect.any(Number), queryPair: { pairName: 'logo02.png', side: 'right' } });
+  expect(q).toMatchObject({ runId: 1, tau: null, tauSource: null, calibration: { state: 'uncalibrated' }, queryPair: { pairName: 'logo02.png', side: 'right' } });
   expect(q.hits).toHaveLength(3);
-  expect(q.hits[0]).toMatchObject({ rank: 1, side: 'left', score: expect.any(Number), match: expect.any(Boolean), path: expect.stringContaining('logo') });
+  // An uncalibrated run gives ranks and scores but no verdict.
+  expect(q.hits[0]).toMatchObject({ rank: 1, side: 'left', score: expect.any(Number), match: null, path: expect.stringContaining('logo') });
+  const queryArgs = ['query', path.join(tmp.dir, 'tiny', 'right', 'logo02.jpg'), '--side', 'left', '--top', '3'];
+  const plain = await runCli(queryArgs, { home });
+  expect(plain.stdout).toContain('run 1, uncalibrated (no match verdicts)');
+  const hitLines = plain.stdout.split('\n').filter((l) => /^ +\d+\. /.test(l));
+  expect(hitLines).toHaveLength(3);
+  for (const line of hitLines) expect(line).toMatch(/^ +\d\. -?\d\.\d{3} tiny\/left\//); // score, then the image: no verdict column
+  expect(plain.stdout).toMatch(/note: run 1 is uncalibrated \(\d+ val pairs?; calibration needs 20\)/);
+  // --tau gives it one: every hit judged against the user's threshold.
+  const judged = await runCli([...queryArgs, '--tau=-1'], { home });
+  expect(judged.stdout).toContain('run 1, tau -1.000 (yours)');
+  expect(judged.stdout.match(/ MATCH /g)).toHaveLength(3);
+  expect(judged.stdout).not.toContain('note:');
 
   // eval --json on an outside folder: the documented fields, and both baselines beside the run.
   const outside = await makeTinyPairedFolder(path.join(tmp.dir, 'outside'), 5);
@@ -51,10 +69,20 @@ it('train --json prints one JSON line per epoch, then the run; runs lists it; re
   expect(ev.code, ev.stderr).toBe(0);
   const e = JSON.parse(ev.stdout);
   expect(e).toMatchObject({ run: 1, queries: 5, gallery: 5, recall: { '1': expect.any(Number), '5': 1, '10': 1 }, mrr: expect.any(Number), roc_auc: expect.any(Number) });
-  expect(e).toHaveProperty('tau');
+  // The run is uncalibrated: no tau and no open-set rates of its own, only the folder's best case beside them.
+  expect(e).toMatchObject({ tau: null, calibration: 'uncalibrated', open_set: { tau: null, false_match_rate: null, true_match_rate: null, target_false_match_rate: 0.05 } });
+  const tuned = e.open_set.tuned_on_this_folder;
+  expect(tuned).toEqual({ tau: expect.any(Number), false_match_rate: 0, true_match_rate: expect.any(Number) }); // ⌊0.05 · 5⌋ = 0 allowed
+  expect(Number.isInteger(tuned.true_match_rate * 5)).toBe(true);
   expect(Object.keys(e.baselines)).toEqual(['phash', 'untrained']);
+  // A baseline has no val split: its tau and open-set rates are the ones tuned on the folder, and say so.
+  expect(e.baselines.phash).toMatchObject({ calibration: 'none', open_set: { false_match_rate: 0 } });
+  expect(e.baselines.phash.open_set.true_match_rate).toBe(e.baselines.phash.open_set.tuned_on_this_folder.true_match_rate);
   const humanEval = await runCli(['eval', '1', '--pairs', outside], { home });
   expect(humanEval.stdout).toMatch(/run 1 +pHash +untrained mobilenetv2/);
+  expect(humanEval.stdout).toMatch(/^tau +uncalibrated +-?\d\.\d{3}\* +-?\d\.\d{3}\*$/m);
+  expect(humanEval.stdout).toMatch(/^false-match rate +— +0\.000 +0\.000$/m);
+  expect(humanEval.stdout).toContain('run 1 is uncalibrated');
   const ph = await runCli(['eval', '--baseline', 'phash', '--pairs', outside, '--json'], { home });
   expect(JSON.parse(ph.stdout)).toMatchObject({ baseline: 'phash', queries: 5 });
 });
@@ -67,6 +95,7 @@ it('rejects bad training flags with exit 2 before any work', async () => {
     [['eval', '1'], /--pairs FOLDER is required/],
     [['eval', '1', '--baseline', 'phash', '--pairs', '.'], /either a RUN or --baseline/],
     [['query', 'x.png', '--side', 'middle'], /--side takes left or right/],
+    [['query', 'x.png', '--tau', 'high'], /--tau takes a number/],
     [['feedback', 'x.png', '7', 'maybe'], /match, not-a-match or clear/],
   ] as [string[], RegExp][]) {
     const r = await runCli(args, { home });

@@ -4,6 +4,7 @@ import { HELDOUT_SAMPLE_DIR, SAMPLE_DIR } from '../../app-paths.ts';
 import { importFolder } from '../../importer/import-folder.ts';
 import { listRuns } from '../../catalog/runs.ts';
 import type { Command } from '../command.ts';
+import { MIN_CALIBRATION_PAIRS } from '../../../src-shared/calibration-policy.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { evalCommand } from './eval-command.ts';
 import { queryCommand } from './query-command.ts';
@@ -18,7 +19,8 @@ export const demoCommand: Command = {
   help: `On the embedded sample (60 brand pairs), offline:
   1. import samples/brands as the dataset "sample";
   2. train with the default settings on the offline MobileNetV2 backbone (head mode);
-  3. evaluate the run on samples/brands-heldout (30 brands it never saw) beside the pHash and untrained baselines;
+  3. evaluate the run on samples/brands-heldout (30 brands it never saw) beside the pHash and untrained baselines,
+     with the open-set rates (queries whose true brand is not in the gallery must not get "match");
   4. query a test-split look-alike against the catalog's logos;
   5. write the run's report, one self-contained HTML page, next to the catalog.
 About two minutes on two CPU cores. Use --db FILE (or LOOKALIKE_HOME) to keep it out of your own catalog.`,
@@ -47,8 +49,17 @@ About two minutes on two CPU cores. Use --db FILE (or LOOKALIKE_HOME) to keep it
     const code = await runTrainingJob(human, { kind: 'new', dataset: 'sample', request: { backbone: 'mobilenetv2', mode: 'head' } });
     if (code !== 0) return code;
     const run = listRuns(db, { datasetId: result.dataset.id })[0];
+    const calibration = run.metrics?.calibration;
+    if (calibration?.state === 'uncalibrated') {
+      ctx.out.write(
+        `\n   The run is UNCALIBRATED: the sample has ${bySplit.val} val pairs and a trustworthy match threshold needs ${MIN_CALIBRATION_PAIRS}\n` +
+          `   (${bySplit.val ? `one false match among ${bySplit.val} is already ${Math.round(100 / bySplit.val)} %` : 'there is nothing to calibrate on'}). So it ranks and scores, but says "match" about nothing; the\n` +
+          `   held-out brands below show how well it ranks, and the open-set rates what a threshold could reach there.\n` +
+          `   To calibrate: import a dataset with ≥ ${MIN_CALIBRATION_PAIRS} val pairs and train again, or query with --tau T.\n`,
+      );
+    }
 
-    ctx.out.write(`\n3. evaluate run ${run.id} on brands it never saw (${HELDOUT_SAMPLE_DIR})\n`);
+    ctx.out.write(`\n3. evaluate run ${run.id} on brands it never saw (${HELDOUT_SAMPLE_DIR}), beside pHash and the untrained backbone\n`);
     await evalCommand.run({ ...human, positionals: [String(run.id)], values: { pairs: HELDOUT_SAMPLE_DIR } });
 
     const testPairs = pairs.filter((p) => p.split === 'test');
