@@ -64,7 +64,7 @@ function calibrationRows(run: RunSummary, pairs: ReportData['pairs']): Array<[st
   const c = run.metrics?.calibration ?? uncalibrated(null);
   const rate = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
   const rows: Array<[string, string, string]> = [
-    ['Calibration', c.state === 'calibrated' ? 'calibrated' : `uncalibrated — ${c.valPairs ?? 'unknown'} val pairs, needs ${c.minValPairs}`, ''],
+    ['Calibration', c.state === 'calibrated' ? 'calibrated' : `uncalibrated — ${c.valPairs === null ? 'unknown val pairs' : `${c.valPairs} val pair${c.valPairs === 1 ? '' : 's'}`}, needs ${c.minValPairs}`, ''],
   ];
   if (c.state === 'uncalibrated') {
     rows.push(['Match threshold tau', '— (no match badges: import more pairs and train again, or query with your own tau)', '--tau']);
