@@ -18,6 +18,10 @@ it('lists misses first (worst rank first), then hits from the least confident', 
   expect(picked[0].results.map((r) => r.isTrue)).toEqual([false, false, true]);
   expect(picked[0].results.map((r) => r.rank)).toEqual([1, 2, 3]);
   expect(picked[0].truePair).toEqual({ gallery: 1, rank: 3, score: 0.5, match: false, isTrue: true });
+  // Without a threshold (an uncalibrated run) the same ranking, and no verdict anywhere.
+  const bare = pickExamples(4, fromMatrix(m), null, { top: 3 });
+  expect(bare.map((p) => [p.query, p.trueRank])).toEqual([[1, 3], [3, 2], [2, 1], [0, 1]]);
+  expect(bare.flatMap((p) => [...p.results, p.truePair]).every((r) => r.match === null)).toBe(true);
 });
 
 it('puts items tied with the true pair ahead of it, as the metrics count them, and stops at max', () => {

@@ -6,7 +6,7 @@ import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { trainNewRun } from '../../src-main/training/train-run.ts';
 import { queryCatalog, QuerySession } from '../../src-main/search/query-catalog.ts';
 import { markFeedback, trainingFeedback } from '../../src-main/catalog/feedback.ts';
-import { evaluateFolder } from '../../src-main/eval/evaluate-folder.ts';
+import { evaluateFolder, evaluationJson } from '../../src-main/eval/evaluate-folder.ts';
 import { f1At } from '../../src-main/ml/metrics/calibrate-threshold.ts';
 import { scorePairedSets } from '../../src-main/ml/metrics/score-paired-sets.ts';
 import { openSetRates } from '../../src-main/ml/metrics/open-set-calibration.ts';
@@ -191,8 +191,19 @@ describe('evaluation on an outside folder', () => {
       expect(e.bestF1).toBeGreaterThanOrEqual(e.f1AtTau ?? 0);
     }
     expect(t.f1AtTau).toBe(f1At(0.5, t.raw.positives, t.raw.allNegatives));
-    expect(t.openSetAtTau).toEqual(openSetRates(t.raw.openSet, 0.5));
+    const rates = openSetRates(t.raw.openSet, 0.5);
+    expect(t.openSetAtTau).toEqual(rates);
     expect(u.openSetAtTau).toBeNull();
+    // eval --json's open_set: at the run's tau for a run, tuned on the folder for a baseline (⌊0.05 · 8⌋ = 0 false matches).
+    const tuned = { tau: t.openSetTuned!.tau, false_match_rate: 0, true_match_rate: t.openSetTuned!.trueMatchRate };
+    expect(evaluationJson(t, 0.5, 'calibrated')).toMatchObject({
+      tau: 0.5,
+      calibration: 'calibrated',
+      open_set: { tau: 0.5, false_match_rate: rates.falseMatchRate, true_match_rate: rates.trueMatchRate, target_false_match_rate: 0.05, tuned_on_this_folder: tuned },
+    });
+    expect(evaluationJson(t, null, 'uncalibrated').open_set).toMatchObject({ tau: null, false_match_rate: null, true_match_rate: null });
+    const p = evaluationJson(phash, null, 'none').open_set;
+    expect(p).toMatchObject({ tau: phash.openSetTuned!.tau, false_match_rate: 0, true_match_rate: phash.openSetTuned!.trueMatchRate });
     // The trained run's numbers are the shipped metrics on its own embeddings of the 8 usable pairs, each right
     // image ranked against the left ones (broken.png's pair left out).
     const names = fs.readdirSync(path.join(outside, 'left')).filter((f) => f !== 'broken.png').sort();
