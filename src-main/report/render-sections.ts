@@ -67,7 +67,8 @@ function calibrationRows(run: RunSummary, pairs: ReportData['pairs']): Array<[st
     ['Calibration', c.state === 'calibrated' ? 'calibrated' : `uncalibrated — ${c.valPairs === null ? 'unknown val pairs' : `${c.valPairs} val pair${c.valPairs === 1 ? '' : 's'}`}, needs ${c.minValPairs}`, ''],
   ];
   if (c.state === 'uncalibrated') {
-    rows.push(['Match threshold tau', '— (no match badges: import more pairs and train again, or query with your own tau)', '--tau']);
+    // No flag column here: that column names `lookalike train` flags, and --tau belongs to `lookalike query`.
+    rows.push(['Match threshold tau', '— (no match badges: import more pairs and train again, or query with --tau T)', '']);
   } else {
     const rule = c.rule === 'max-f1' ? 'max F1 on val (a run trained before open-set calibration)' : `lowest with false-match rate ≤ ${c.targetFalseMatchRate} on ${c.valPairs} val pairs`;
     rows.push(
