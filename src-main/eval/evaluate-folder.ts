@@ -104,7 +104,9 @@ export async function evaluateFolder(
  */
 export function evaluationJson(e: FolderEvaluation, tau: number | null, calibration: 'calibrated' | 'uncalibrated' | 'none') {
   const tuned = e.openSetTuned && { tau: e.openSetTuned.tau, false_match_rate: e.openSetTuned.falseMatchRate, true_match_rate: e.openSetTuned.trueMatchRate };
-  const atTau = calibration === 'none' ? tuned : e.openSetAtTau && { false_match_rate: e.openSetAtTau.falseMatchRate, true_match_rate: e.openSetAtTau.trueMatchRate };
+  // Measured at the tau given here (not at whatever tau the evaluation was run with), so the two cannot disagree.
+  const rates = calibration === 'none' || tau === null ? null : openSetRates(e.raw.openSet, tau);
+  const atTau = calibration === 'none' ? tuned : rates && { false_match_rate: rates.falseMatchRate, true_match_rate: rates.trueMatchRate };
   return {
     queries: e.scores.queries,
     gallery: e.scores.gallery,
@@ -112,7 +114,7 @@ export function evaluationJson(e: FolderEvaluation, tau: number | null, calibrat
     mrr: e.scores.mrr,
     roc_auc: e.scores.rocAuc,
     tau: calibration === 'none' ? e.bestTau : tau,
-    f1_at_tau: calibration === 'none' ? e.bestF1 : tau === null ? null : e.f1AtTau,
+    f1_at_tau: calibration === 'none' ? e.bestF1 : tau === null || !e.raw.allNegatives.length ? null : f1At(tau, e.raw.positives, e.raw.allNegatives),
     best_tau: e.bestTau,
     best_f1: e.bestF1,
     calibration,
