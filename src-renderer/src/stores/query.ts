@@ -1,50 +1,116 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { Side } from '../../../src-shared/catalog-types.ts';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { PairRow, Side } from '../../../src-shared/catalog-types.ts';
 import type { FeedbackVerdict, QueryHit, QueryImage, QueryResponse } from '../../../src-shared/query-types.ts';
+import { calibrationOf, defaultRunFor } from '../lib/run-trust.ts';
+import { checkTop } from '../lib/form-checks.ts';
+import { TauMemory } from '../lib/tau-memory.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
-import { storeApi } from './store-deps.ts';
+import { useRunsStore } from './runs.ts';
+import { storeApi, storeStorage } from './store-deps.ts';
 
-/** A hit as the results grid shows it: its match badge follows the slider, its mark follows the user. */
-export type ShownHit = QueryHit & { match: boolean; feedback: FeedbackVerdict | null };
+/**
+ * A hit as the results grid shows it: the model's verdict follows the threshold (null: no threshold to judge by,
+ * so no badge), the user's mark follows the user.
+ */
+export type ShownHit = Omit<QueryHit, 'match'> & { match: boolean | null; feedback: FeedbackVerdict | null };
 
-/** The query area: the image asked about, the run and dataset asked, the ranked answer, tau and the marks. */
+/** Where the threshold in use comes from: the user's own (kept per run), the run's calibration, or nowhere. */
+export type TauSource = 'user' | 'run' | null;
+
+/**
+ * The query area: the image asked about, the run and dataset asked, the ranked answer, the threshold (per run),
+ * the marks, and the result opened side by side.
+ */
 export const useQueryStore = defineStore('query', () => {
   const api = storeApi();
+  const runs = useRunsStore();
+  const memory = new TauMemory(storeStorage());
+
   const image = shallowRef<QueryImage | null>(null);
-  /** What the user sees of the image: its name, and a preview URL when the page can show it. */
+  /** What the user sees of the image: its file name, and a preview URL when the page can show it. */
   const imageLabel = ref<string | null>(null);
   const previewUrl = ref<string | null>(null);
-  /** null: the newest finished run / every dataset. */
+  /** null: the recommended run (see defaultRunFor); every dataset when datasetId is null. */
   const runId = ref<number | null>(null);
   const datasetId = ref<number | null>(null);
-  /** null: left and right images alike. */
+  /** null: logos and look-alikes alike. */
   const side = ref<Side | null>(null);
   const top = ref(10);
 
   const response = shallowRef<QueryResponse | null>(null);
-  const tau = ref(0);
   const loading = ref(false);
   /** While a query embeds catalog images: how many of how many. */
   const embedding = ref<{ done: number; total: number } | null>(null);
   const error = ref<StoreError | null>(null);
-  /** Marks made in this session, by result image; null = cleared. They win over the response's. */
+  /** Marks made since the answer came, by result image; null = cleared. They win over the response's. */
   const marks = ref<Record<number, FeedbackVerdict | null>>({});
   const markError = ref<StoreError | null>(null);
   /** The result whose mark is on its way. */
   const markingId = ref<number | null>(null);
 
-  /** The hits with badges computed from the slider's tau, so moving it needs no new request. */
+  /** The run a query uses when the user picks none, and whether it is calibrated. */
+  const defaultRun = computed(() => defaultRunFor(runs.runs, datasetId.value));
+  // A run picked for another dataset than the one now searched falls back to the recommended one.
+  watch(datasetId, (id) => {
+    const picked = runs.runs.find((r) => r.id === runId.value);
+    if (id !== null && picked && picked.datasetId !== id) runId.value = null;
+  });
+  /** The run the next query will use. */
+  const chosenRun = computed(() => {
+    const id = runId.value ?? defaultRun.value?.run.id;
+    return runs.runs.find((r) => r.id === id) ?? null;
+  });
+  /** The run that answered the results shown. */
+  const shownRun = computed(() => (response.value ? (runs.runs.find((r) => r.id === response.value!.runId) ?? null) : null));
+  const calibration = computed(() => calibrationOf(shownRun.value));
+
+  // localStorage is not reactive: a bump re-reads the user's threshold after it is set.
+  const memoryTick = ref(0);
+  const runKey = computed(() => (response.value ? { id: response.value.runId, createdAt: shownRun.value?.createdAt } : null));
+  const userTau = computed(() => {
+    void memoryTick.value;
+    return runKey.value ? memory.get(runKey.value) : null;
+  });
+  /** Where the threshold in use comes from; null = the run has no tau worth showing badges for. */
+  const tauSource = computed<TauSource>(() => (userTau.value !== null ? 'user' : calibration.value.state === 'calibrated' ? 'run' : null));
+  /** The threshold badges are drawn with; setting it keeps it for the run. */
+  const tau = computed<number | null>({
+    get: () => userTau.value ?? (calibration.value.state === 'calibrated' ? calibration.value.tau : null),
+    set: (v) => setTau(v),
+  });
+
+  /** Keeps the user's own threshold for the shown run (null: back to the run's calibration, or none). */
+  function setTau(v: number | null): void {
+    if (!runKey.value) return;
+    memory.set(runKey.value, v === null || !Number.isFinite(v) ? null : v);
+    memoryTick.value++;
+  }
+
+  /** The hits with badges from the threshold in use, so moving it needs no new request. */
   const hits = computed<ShownHit[]>(() =>
     (response.value?.hits ?? []).map((h) => ({
       ...h,
-      match: h.score >= tau.value,
+      match: tau.value === null ? null : h.score >= tau.value,
       feedback: h.imageId in marks.value ? marks.value[h.imageId] : h.feedback,
     })),
   );
 
-  /** Sets the image to ask about (from the dialog, a file input or a drop). */
+  let queryToken = 0;
+  /** Forgets the answer, its marks and the opened result: they were about another image. */
+  function clearResults(): void {
+    queryToken++; // an answer still on its way belongs to the previous image
+    response.value = null;
+    marks.value = {};
+    markError.value = null;
+    loading.value = false;
+    embedding.value = null;
+    closeCompare();
+  }
+
+  /** Sets the image to ask about (from the dialog, a file input or a drop); the previous image's results go. */
   function setImage(next: QueryImage, label: string, preview: string | null = null): void {
+    clearResults();
     image.value = next;
     imageLabel.value = label;
     previewUrl.value = preview;
@@ -64,11 +130,17 @@ export const useQueryStore = defineStore('query', () => {
     }
   }
 
-  let queryToken = 0;
-  /** Ranks the catalog against the image; an answer to an earlier, slower query is dropped. */
+  /** Why the query cannot be sent as it is, by field (checked before sending). */
+  const topProblem = computed(() => checkTop(top.value));
+
+  /** Ranks the catalog against the image; an answer to an earlier, slower query is dropped; an error replaces the results. */
   async function run(): Promise<void> {
     if (!image.value) {
-      error.value = { code: 'NO_IMAGE', message: 'Choose an image to search for first.' };
+      error.value = { code: 'NO_IMAGE', message: 'no query image' };
+      return;
+    }
+    if (topProblem.value) {
+      error.value = { code: 'BAD_QUERY', message: `top must be from 1 to 100, not ${top.value}` };
       return;
     }
     const token = ++queryToken;
@@ -82,18 +154,21 @@ export const useQueryStore = defineStore('query', () => {
     try {
       const answer = await api.query.run({
         image: image.value,
-        runId: runId.value ?? undefined,
+        runId: chosenRun.value?.id ?? runId.value ?? undefined,
         datasetId: datasetId.value ?? undefined,
         side: side.value ?? undefined,
         top: top.value,
       });
       if (token !== queryToken) return;
       response.value = answer;
-      tau.value = answer.tau;
       marks.value = {};
       markError.value = null;
+      if (compareId.value !== null && !answer.hits.some((h) => h.imageId === compareId.value)) closeCompare();
     } catch (e) {
-      if (token === queryToken) error.value = toStoreError(e);
+      if (token !== queryToken) return;
+      error.value = toStoreError(e);
+      response.value = null;
+      closeCompare();
     } finally {
       stop();
       if (token === queryToken) {
@@ -120,5 +195,52 @@ export const useQueryStore = defineStore('query', () => {
     }
   }
 
-  return { image, imageLabel, previewUrl, runId, datasetId, side, top, response, tau, loading, embedding, error, hits, marks, markError, markingId, setImage, pickImage, run, mark };
+  // The side-by-side compare: one result at a time, with its pair looked up in its dataset.
+  const compareId = ref<number | null>(null);
+  const compareHit = computed(() => hits.value.find((h) => h.imageId === compareId.value) ?? null);
+  const comparePair = shallowRef<PairRow | null>(null);
+  const compareError = ref<StoreError | null>(null);
+  const pairsByDataset = new Map<number, Promise<PairRow[]>>();
+  let compareToken = 0;
+
+  /** Opens a result side by side with the query, and finds both images of its pair. */
+  async function openCompare(hit: Pick<ShownHit, 'imageId' | 'datasetId' | 'pairName'>): Promise<void> {
+    const token = ++compareToken;
+    compareId.value = hit.imageId;
+    comparePair.value = null;
+    compareError.value = null;
+    let pairs = pairsByDataset.get(hit.datasetId);
+    if (!pairs) pairsByDataset.set(hit.datasetId, (pairs = api.datasets.pairs({ datasetId: hit.datasetId })));
+    try {
+      const list = await pairs;
+      if (token !== compareToken) return;
+      comparePair.value =
+        list.find((p) => p.left.imageId === hit.imageId || p.right.imageId === hit.imageId) ?? list.find((p) => p.name === hit.pairName) ?? null;
+    } catch (e) {
+      pairsByDataset.delete(hit.datasetId);
+      if (token === compareToken) compareError.value = toStoreError(e);
+    }
+  }
+
+  /** Opens the next (+1) or previous (−1) result in the compare. */
+  function stepCompare(by: 1 | -1): void {
+    const list = hits.value;
+    const i = list.findIndex((h) => h.imageId === compareId.value);
+    const next = list[i + by];
+    if (i >= 0 && next) void openCompare(next);
+  }
+
+  function closeCompare(): void {
+    compareToken++;
+    compareId.value = null;
+    comparePair.value = null;
+    compareError.value = null;
+  }
+
+  return {
+    image, imageLabel, previewUrl, runId, datasetId, side, top, response, loading, embedding, error, hits, marks, markError, markingId,
+    defaultRun, chosenRun, shownRun, calibration, tau, tauSource, topProblem,
+    compareId, compareHit, comparePair, compareError,
+    setImage, clearResults, pickImage, run, mark, setTau, openCompare, stepCompare, closeCompare,
+  };
 });
