@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, launchBrowser, startApp, type AppHarness, type Browser, type Page } from './helpers/app-harness.ts';
+import { startServer } from '../../src-main/server/start-server.ts';
+import { ARTIFACTS_DIR, launchBrowser, RENDERER_DIR, startApp, type AppHarness, type Browser, type Page } from './helpers/app-harness.ts';
 
 let browser: Browser;
 let app: AppHarness;
@@ -67,7 +68,7 @@ describe('judging results, in a browser', () => {
 
   it('shows no match badges for that run until the user sets tau, and keeps the threshold for the run', async () => {
     await byTest('nav-query').click();
-    expect(await byTest('query-run').locator('option').first().textContent()).toMatch(/recommended: run #1 · tiny · .* · not calibrated/);
+    expect(await byTest('query-run').locator('option').first().textContent()).toMatch(/recommended: run #1 · tiny · .* · test R@1 [\d.]+ \(\d+ test pairs?\) · not calibrated/);
     await search(tinyFile('right', 1));
     await cards().first().waitFor({ timeout: 120_000 });
     expect(await byTest('query-run-note').textContent()).toContain('No finished run here has a trustworthy tau');
@@ -222,9 +223,27 @@ describe('judging results, in a browser', () => {
     expect(await byTest('query-file').isDisabled()).toBe(true);
     await byTest('nav-train').click(); // the sections still switch
     expect(await byTest('train-start').isDisabled()).toBe(true);
+    await byTest('reconnect-address').fill('http://example.org/');
+    await byTest('reconnect-open').click();
+    await page.getByText('That is not a Lookalike server address').waitFor();
     await app.screenshot('analyst-09-disconnected');
+
+    // The server starts again (a new port and token, as every start): the address it prints brings the page back.
+    const again = await startServer({ catalogPath: app.catalogPath, host: '127.0.0.1', staticDir: RENDERER_DIR });
+    try {
+      await byTest('reconnect-address').fill(again.url);
+      await byTest('reconnect-open').click();
+      await page.waitForURL(`${again.origin}/**`);
+      await byTest('dataset-tiny').waitFor({ timeout: 15_000 });
+      expect(await byTest('connection-lost').count()).toBe(0);
+      await byTest('nav-train').click();
+      expect(await byTest('train-start').isEnabled()).toBe(true);
+      await app.screenshot('analyst-10-reconnected');
+    } finally {
+      await again.close();
+    }
     // The browser logs each refused reconnection attempt; that is the situation under test.
     app.ignoreErrors(/WebSocket|ERR_CONNECTION_REFUSED|net::|Failed to load resource/);
     app.expectNoErrors();
-  });
+  }, 60_000);
 });
