@@ -18,8 +18,15 @@ const metrics = (valPairs: number, r1: number, over: Partial<RunMetrics> = {}): 
 const calibrated7 = () => runSummary(7, { metrics: metrics(6, 0.5) });
 
 async function setup(handlers: FakeHandlers = {}, runs: RunSummary[] = [calibrated7()], storage: StorageLike = memoryStorage()) {
+  let next = 0;
+  // As the services do: the start answers with an id, the answer follows as an event of that id.
   const fake = fakeApi({
-    'query:run': () => queryResponse(),
+    'query:start': () => {
+      const jobId = `q${++next}`;
+      setTimeout(() => fake.emit('query:done', { jobId, response: queryResponse() }), 0);
+      return { jobId };
+    },
+    'jobs:cancel': () => undefined,
     'feedback:mark': () => undefined,
     'dialog:pickImage': () => '/home/ana/cases/acme-fake.jpg',
     'runs:list': () => runs,
@@ -39,7 +46,7 @@ describe('query store', () => {
     const { fake, store } = await setup();
     await store.run();
     expect(store.error?.code).toBe('NO_IMAGE');
-    expect(fake.callsOf('query:run')).toEqual([]);
+    expect(fake.callsOf('query:start')).toEqual([]);
   });
 
   it('sends the uploaded bytes with the chosen run, dataset and side, and starts at the run\'s calibrated tau', async () => {
@@ -49,7 +56,7 @@ describe('query store', () => {
     store.datasetId = 1;
     store.side = 'left';
     await store.run();
-    expect(fake.callsOf('query:run')).toEqual([{ image: { bytesBase64: 'iVBORw0KGgo=', name: 'logo.png' }, runId: 7, datasetId: 1, side: 'left', top: 10 }]);
+    expect(fake.callsOf('query:start')).toEqual([{ image: { bytesBase64: 'iVBORw0KGgo=', name: 'logo.png' }, runId: 7, datasetId: 1, side: 'left', top: 10 }]);
     expect(store.tau).toBe(0.6);
     expect(store.tauSource).toBe('run');
     expect(store.hits.map((h) => h.match)).toEqual([true, true, false, false]);
@@ -63,7 +70,7 @@ describe('query store', () => {
     expect(store.hits.map((h) => h.match)).toEqual([true, true, true, false]);
     store.tau = 0.95;
     expect(store.hits.map((h) => h.match)).toEqual([false, false, false, false]);
-    expect(fake.callsOf('query:run').length).toBe(1);
+    expect(fake.callsOf('query:start').length).toBe(1);
   });
 
   it('by default queries the best calibrated run of the dataset, not the newest', async () => {
@@ -81,7 +88,7 @@ describe('query store', () => {
     expect(store.defaultRun?.run.id).toBe(6);
     expect(store.defaultRun?.calibrated).toBe(true);
     await store.run();
-    expect(fake.callsOf('query:run')[0]).toMatchObject({ runId: 6 });
+    expect(fake.callsOf('query:start')[0]).toMatchObject({ runId: 6 });
     store.datasetId = 2;
     expect(store.defaultRun?.run.id).toBe(5);
   });
@@ -141,22 +148,34 @@ describe('query store', () => {
     expect(store.compareHit).toBeNull();
   });
 
-  it('drops the answer still on its way for the previous image', async () => {
-    let answer!: (v: ReturnType<typeof queryResponse>) => void;
-    const { store } = await setup({ 'query:run': () => new Promise((resolve) => (answer = resolve)) });
+  it('stops the query still running for the previous image, and never shows its answer', async () => {
+    const { fake, store } = await setup({ 'query:start': () => ({ jobId: 'slow' }) });
     store.setImage({ path: '/x.png' }, 'x.png');
     const pending = store.run();
     await settle();
+    expect(store.loading).toBe(true);
     store.setImage({ path: '/y.png' }, 'y.png');
-    answer(queryResponse());
     await pending;
+    await settle();
+    expect(fake.callsOf('jobs:cancel')).toEqual([{ jobId: 'slow' }]);
+    fake.emit('query:done', { jobId: 'slow', response: queryResponse() });
     expect(store.response).toBeNull();
     expect(store.loading).toBe(false);
   });
 
   it('replaces the results with the error when a query fails', async () => {
     let fail = false;
-    const { store } = await setup({ 'query:run': () => { if (fail) throw coded('NO_CHECKPOINT', 'run 7 has no checkpoint'); return queryResponse(); } });
+    let next = 0;
+    const { fake, store } = await setup({
+      'query:start': () => {
+        const jobId = `q${++next}`;
+        setTimeout(() => {
+          if (fail) fake.emit('query:failed', { jobId, error: { code: 'NO_CHECKPOINT', message: 'run 7 has no checkpoint' } });
+          else fake.emit('query:done', { jobId, response: queryResponse() });
+        }, 0);
+        return { jobId };
+      },
+    });
     store.setImage({ path: '/x.png' }, 'x.png');
     await store.run();
     expect(store.hits.length).toBe(4);
@@ -173,7 +192,7 @@ describe('query store', () => {
     expect(store.topProblem).toBeDefined();
     await store.run();
     expect(store.error?.code).toBe('BAD_QUERY');
-    expect(fake.callsOf('query:run')).toEqual([]);
+    expect(fake.callsOf('query:start')).toEqual([]);
   });
 
   it('opens a result side by side with both images of its pair, found by image id', async () => {
@@ -195,14 +214,57 @@ describe('query store', () => {
     expect(await store.pickImage()).toBe(true);
     expect(store.imageLabel).toBe('acme-fake.jpg');
     await store.run();
-    expect(fake.callsOf('query:run')[0]).toMatchObject({ image: { path: '/home/ana/cases/acme-fake.jpg' } });
+    expect(fake.callsOf('query:start')[0]).toMatchObject({ image: { path: '/home/ana/cases/acme-fake.jpg' } });
   });
 
   it('reports a server that cannot query yet by its code', async () => {
-    const { store } = await setup({ 'query:run': undefined });
+    const { store } = await setup({ 'query:start': undefined });
     store.setImage({ path: '/x.png' }, 'x.png');
     await store.run();
     expect(store.error?.code).toBe('NOT_IMPLEMENTED');
+    expect(store.loading).toBe(false);
+  });
+
+  it('shows the embedding progress of its own query only, and the error its job ends with', async () => {
+    const seen: unknown[] = [];
+    const { fake, store } = await setup({
+      'query:start': () => {
+        setTimeout(() => {
+          fake.emit('query:progress', { jobId: 'other', done: 9, total: 9 });
+          fake.emit('query:progress', { jobId: 'mine', done: 64, total: 200 });
+          seen.push(store.embedding);
+          fake.emit('query:failed', { jobId: 'other', error: { code: 'NO_RUN', message: 'not mine' } });
+          fake.emit('query:failed', { jobId: 'mine', error: { code: 'QUERY_IMAGE_UNUSABLE', message: 'x.png: no such file' } });
+        }, 0);
+        return { jobId: 'mine' };
+      },
+    });
+    store.setImage({ path: '/x.png' }, 'x.png');
+    await store.run();
+    expect(seen).toEqual([{ done: 64, total: 200 }]);
+    expect(store.error?.code).toBe('QUERY_IMAGE_UNUSABLE');
+    expect(store.loading).toBe(false);
+    expect(store.embedding).toBeNull();
+  });
+
+  it('cancels the running query when asked, and a new query cancels the one before; neither answer is shown', async () => {
+    let next = 0;
+    const { fake, store } = await setup({ 'query:start': () => ({ jobId: `slow${++next}` }) });
+    store.setImage({ path: '/x.png' }, 'x.png');
+    const first = store.run();
+    await settle();
+    expect(store.loading).toBe(true);
+    const second = store.run();
+    await first;
+    await settle();
+    expect(fake.callsOf('jobs:cancel')).toEqual([{ jobId: 'slow1' }]);
+    fake.emit('query:done', { jobId: 'slow1', response: queryResponse() });
+    expect(store.response).toBeNull();
+    await store.cancel();
+    await second;
+    expect(fake.callsOf('jobs:cancel')).toEqual([{ jobId: 'slow1' }, { jobId: 'slow2' }]);
+    fake.emit('query:done', { jobId: 'slow2', response: queryResponse() });
+    expect(store.response).toBeNull();
     expect(store.loading).toBe(false);
   });
 

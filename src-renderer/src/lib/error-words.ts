@@ -62,6 +62,8 @@ const WORDS: Record<string, Words> = {
   EACCES: { text: 'Lookalike is not allowed to read or write there.', next: 'Check the folder\'s permissions, or choose another folder.' },
   EPERM: { text: 'Lookalike is not allowed to read or write there.', next: 'Check the folder\'s permissions, or choose another folder.' },
   CANCELLED: { text: 'Cancelled.', next: 'Start it again when you are ready.' },
+  SHUTTING_DOWN: { text: 'Lookalike is shutting down, so nothing new can start.', next: 'Start Lookalike again, then try once more.' },
+  FAILED: { text: 'The job failed without saying why.', next: 'Try again; if it happens again, report the details below.' },
 };
 
 const FALLBACK: Words = { text: 'Something went wrong that Lookalike has no plain explanation for.', next: 'Try again; if it happens again, report the details below.' };

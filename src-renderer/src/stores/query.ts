@@ -1,13 +1,20 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, watch } from 'vue';
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
+import type { BridgeError } from '../../../src-shared/contract.ts';
 import type { PairRow, Side } from '../../../src-shared/catalog-types.ts';
 import type { FeedbackVerdict, QueryHit, QueryImage, QueryResponse } from '../../../src-shared/query-types.ts';
 import { calibrationOf, defaultRunFor } from '../lib/run-trust.ts';
 import { checkTop } from '../lib/form-checks.ts';
+import { JobTracker } from '../lib/job-tracker.ts';
 import { TauMemory } from '../lib/tau-memory.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { useRunsStore } from './runs.ts';
 import { storeApi, storeStorage } from './store-deps.ts';
+
+type QueryEvent =
+  | { kind: 'progress'; jobId: string; done: number; total: number }
+  | { kind: 'done'; jobId: string; response: QueryResponse }
+  | { kind: 'failed'; jobId: string; error: BridgeError };
 
 /**
  * A hit as the results grid shows it: the model's verdict follows the threshold (null: no threshold to judge by,
@@ -96,15 +103,56 @@ export const useQueryStore = defineStore('query', () => {
     })),
   );
 
+  // A query is a job: its answer arrives as an event of its jobId. Only the newest query's events are shown.
+  const tracker = new JobTracker<QueryEvent>();
+  /** Resolves the pending run() once its job has ended (or been left). */
+  let ended: (() => void) | undefined;
+  /** Bumped by every run, cancel and new image: a start reply for an older one is stale. */
   let queryToken = 0;
-  /** Forgets the answer, its marks and the opened result: they were about another image. */
+
+  function finish(): void {
+    tracker.reset();
+    loading.value = false;
+    embedding.value = null;
+    ended?.();
+    ended = undefined;
+  }
+
+  function apply(event: QueryEvent): void {
+    if (event.kind === 'progress') {
+      embedding.value = { done: event.done, total: event.total };
+      return;
+    }
+    if (event.kind === 'done') {
+      response.value = event.response;
+      marks.value = {};
+      markError.value = null;
+      if (compareId.value !== null && !event.response.hits.some((h) => h.imageId === compareId.value)) closeCompare();
+    } else if (event.error.code !== 'CANCELLED') {
+      // The error replaces the results: they answered an earlier query, not this one.
+      error.value = event.error;
+      response.value = null;
+      closeCompare();
+    }
+    finish();
+  }
+
+  const onEvent = (event: QueryEvent) => {
+    if (tracker.admit(event)) apply(event);
+  };
+  const unsubscribe = [
+    api.events.on('query:progress', (p) => onEvent({ kind: 'progress', ...p })),
+    api.events.on('query:done', (p) => onEvent({ kind: 'done', ...p })),
+    api.events.on('query:failed', (p) => onEvent({ kind: 'failed', ...p })),
+  ];
+  onScopeDispose(() => unsubscribe.forEach((off) => off()));
+
+  /** Forgets the answer, its marks and the opened result, and stops a query still running: they were about another image. */
   function clearResults(): void {
-    queryToken++; // an answer still on its way belongs to the previous image
+    void cancel();
     response.value = null;
     marks.value = {};
     markError.value = null;
-    loading.value = false;
-    embedding.value = null;
     closeCompare();
   }
 
@@ -133,7 +181,10 @@ export const useQueryStore = defineStore('query', () => {
   /** Why the query cannot be sent as it is, by field (checked before sending). */
   const topProblem = computed(() => checkTop(top.value));
 
-  /** Ranks the catalog against the image; an answer to an earlier, slower query is dropped; an error replaces the results. */
+  /**
+   * Ranks the catalog against the image; resolves when the answer (or the error, which replaces the results) is
+   * shown. A query still running is cancelled first: its answer would be dropped anyway.
+   */
   async function run(): Promise<void> {
     if (!image.value) {
       error.value = { code: 'NO_IMAGE', message: 'no query image' };
@@ -143,37 +194,51 @@ export const useQueryStore = defineStore('query', () => {
       error.value = { code: 'BAD_QUERY', message: `top must be from 1 to 100, not ${top.value}` };
       return;
     }
+    await cancel();
     const token = ++queryToken;
+    const request = {
+      image: image.value,
+      runId: chosenRun.value?.id ?? runId.value ?? undefined,
+      datasetId: datasetId.value ?? undefined,
+      side: side.value ?? undefined,
+      top: top.value,
+    };
+    tracker.begin();
     loading.value = true;
     error.value = null;
     embedding.value = null;
-    // A run's first query embeds the catalog's images; the service says how far it got.
-    const stop = api.events.on('query:progress', (p) => {
-      if (token === queryToken) embedding.value = p;
-    });
+    const done = new Promise<void>((resolve) => (ended = resolve));
     try {
-      const answer = await api.query.run({
-        image: image.value,
-        runId: chosenRun.value?.id ?? runId.value ?? undefined,
-        datasetId: datasetId.value ?? undefined,
-        side: side.value ?? undefined,
-        top: top.value,
-      });
-      if (token !== queryToken) return;
-      response.value = answer;
-      marks.value = {};
-      markError.value = null;
-      if (compareId.value !== null && !answer.hits.some((h) => h.imageId === compareId.value)) closeCompare();
+      const { jobId } = await api.query.start(request);
+      if (token !== queryToken) {
+        // Left (cancelled, replaced, or a new image chosen) before its id came back: stop it too.
+        void api.jobs.cancel({ jobId }).catch(() => undefined);
+        return;
+      }
+      for (const held of tracker.accept(jobId)) apply(held);
     } catch (e) {
-      if (token !== queryToken) return;
-      error.value = toStoreError(e);
-      response.value = null;
-      closeCompare();
-    } finally {
-      stop();
       if (token === queryToken) {
-        loading.value = false;
-        embedding.value = null;
+        error.value = toStoreError(e);
+        response.value = null;
+        closeCompare();
+        finish();
+      }
+      return;
+    }
+    await done;
+  }
+
+  /** Stops the query being answered, if any; its results, if they still come, are not shown. */
+  async function cancel(): Promise<void> {
+    const jobId = tracker.jobId;
+    queryToken++;
+    if (!loading.value) return;
+    finish();
+    if (jobId) {
+      try {
+        await api.jobs.cancel({ jobId });
+      } catch {
+        // The query may have ended meanwhile; nothing is shown of it either way.
       }
     }
   }
@@ -241,6 +306,6 @@ export const useQueryStore = defineStore('query', () => {
     image, imageLabel, previewUrl, runId, datasetId, side, top, response, loading, embedding, error, hits, marks, markError, markingId,
     defaultRun, chosenRun, shownRun, calibration, tau, tauSource, topProblem,
     compareId, compareHit, comparePair, compareError,
-    setImage, clearResults, pickImage, run, mark, setTau, openCompare, stepCompare, closeCompare,
+    setImage, clearResults, pickImage, run, cancel, mark, setTau, openCompare, stepCompare, closeCompare,
   };
 });
