@@ -68,7 +68,7 @@ describe('judging results, in a browser', () => {
 
   it('shows no match badges for that run until the user sets tau, and keeps the threshold for the run', async () => {
     await byTest('nav-query').click();
-    expect(await byTest('query-run').locator('option').first().textContent()).toMatch(/recommended: run #1 · tiny · .* · test R@1 [\d.]+ \(\d+ test pairs?\) · not calibrated/);
+    expect(await byTest('query-run').locator('option').first().textContent()).toMatch(/recommended: run #1 · tiny · not calibrated · test R@1 [\d.]+ \(\d+ test pairs?\) · \d{4}-\d\d-\d\d \d\d:\d\d/);
     await search(tinyFile('right', 1));
     await cards().first().waitFor({ timeout: 120_000 });
     expect(await byTest('query-run-note').textContent()).toContain('No finished run here has a trustworthy tau');

@@ -14,8 +14,8 @@ const scores = (queries: number, r1 = 0.5) => ({ queries, gallery: queries, reca
 const metrics = (valPairs: number, r1: number, over: Partial<RunMetrics> = {}): RunMetrics => ({
   test: scores(6, r1), val: scores(valPairs), tau: 0.6, tauF1: 0.8, tauPrecision90: 0.7, calibratedOn: 'val', ...over,
 });
-/** Run 7 (the fixture response's) is calibrated on 6 val pairs. */
-const calibrated7 = () => runSummary(7, { metrics: metrics(6, 0.5) });
+/** Run 7 (the fixture response's) is calibrated on 12 val pairs. */
+const calibrated7 = () => runSummary(7, { metrics: metrics(12, 0.5) });
 
 async function setup(handlers: FakeHandlers = {}, runs: RunSummary[] = [calibrated7()], storage: StorageLike = memoryStorage()) {
   let next = 0;
@@ -75,9 +75,9 @@ describe('query store', () => {
 
   it('by default queries the best calibrated run of the dataset, not the newest', async () => {
     const runs = [
-      runSummary(9, { metrics: metrics(6, 0.9, { tau: null, calibratedOn: null }) }), // newest, best R@1, no tau
-      runSummary(8, { metrics: metrics(2, 0.8) }), // calibrated on too few val pairs
-      runSummary(7, { metrics: metrics(6, 0.5) }),
+      runSummary(9, { metrics: metrics(12, 0.9, { tau: null, calibratedOn: null }) }), // newest, best R@1, no tau
+      runSummary(8, { metrics: metrics(6, 0.8) }), // calibrated on too few val pairs (the sample's 6)
+      runSummary(7, { metrics: metrics(12, 0.5) }),
       runSummary(6, { metrics: metrics(12, 0.6) }), // the best calibrated one
       runSummary(5, { metrics: metrics(20, 0.99), datasetId: 2, datasetName: 'other' }),
       runSummary(4, { metrics: metrics(20, 0.99), status: 'cancelled' }),

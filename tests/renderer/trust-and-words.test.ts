@@ -8,11 +8,13 @@ import type { RunMetrics } from '../../src-shared/query-types.ts';
 import { runSummary } from './fixtures.ts';
 
 const scores = (queries: number) => ({ queries, gallery: queries, recall: { '1': 0.5, '5': 1, '10': 1 }, mrr: 0.6, rocAuc: 0.8 });
-const m = (over: Partial<RunMetrics>): RunMetrics => ({ test: scores(6), val: scores(6), tau: 0.6, tauF1: 0.8, tauPrecision90: null, calibratedOn: 'val', ...over });
+const m = (over: Partial<RunMetrics>): RunMetrics => ({ test: scores(6), val: scores(12), tau: 0.6, tauF1: 0.8, tauPrecision90: null, calibratedOn: 'val', ...over });
 
 describe('run calibration', () => {
   it('trusts a tau fitted on enough val pairs only', () => {
-    expect(calibrationOf(runSummary(1, { metrics: m({}) }))).toMatchObject({ state: 'calibrated', pairs: 6, split: 'val' });
+    expect(calibrationOf(runSummary(1, { metrics: m({}) }))).toMatchObject({ state: 'calibrated', pairs: 12, split: 'val' });
+    // The bundled sample's 6 val pairs are too few to trust.
+    expect(calibrationOf(runSummary(1, { metrics: m({ val: scores(6) }) })).state).toBe('weak');
     expect(calibrationOf(runSummary(1, { metrics: m({ val: scores(MIN_CALIBRATION_PAIRS - 1) }) })).state).toBe('weak');
     expect(calibrationOf(runSummary(1, { metrics: m({ calibratedOn: 'test', val: scores(1) }) })).state).toBe('weak');
     expect(calibrationOf(runSummary(1, { metrics: m({ tau: null, calibratedOn: null }) })).state).toBe('none');
