@@ -13,7 +13,7 @@ import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
 import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
-import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
+import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
 
@@ -54,7 +54,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
   resolveTrainConfig(request, backend, request.backbone ?? 'mobilenetv2');
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await withAugmentation(db, pairData(db, ds.id, config.symmetric ?? false), config, hooks);
@@ -81,7 +81,7 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   }
   let backbone: Backbone;
   try {
-    backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   } catch (e) {
     finishRun(db, runId, 'failed', (e as Error).message);
     throw e;
