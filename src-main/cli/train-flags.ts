@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { backboneEntries, backboneIds } from '../ml/backbones/registry.ts';
 import type { TrainRequest } from '../../src-shared/training-types.ts';
-import { optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type TrainOption } from '../../src-shared/train-options.ts';
+import { optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type NumberOption, type TrainOption } from '../../src-shared/train-options.ts';
 import { UsageError, type CommandContext } from './command.ts';
 
 /** Where --help's descriptions start, and how wide its lines may get. */
@@ -51,6 +51,14 @@ function helpLine(head: string, text: string): string {
   return lines.join('\n');
 }
 
+/** "A whole number from 1 to 1000", "Above 0 and below 1", "Above 0, at most 10". */
+function boundsText(o: NumberOption): string {
+  const low = o.minExclusive ? `above ${o.min}` : `from ${o.min}`;
+  const high = o.maxExclusive ? ` and below ${o.max}` : o.minExclusive ? `, at most ${o.max}` : ` to ${o.max}`;
+  const text = `${o.integer ? 'a whole number ' : ''}${low}${high}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function defaultText(option: TrainOption): string {
   if (option.kind === 'boolean') return option.default ? ' (default: on)' : '';
   if (option.default !== null) return ` (default ${option.default})`;
@@ -62,7 +70,7 @@ export function trainFlagHelp(): string {
   return TRAIN_OPTION_KEYS.map((key) => {
     const option: TrainOption = TRAIN_OPTIONS[key];
     const head = `  --${option.flag}${option.kind === 'boolean' ? '' : ` ${option.kind === 'choice' ? option.flag.charAt(0).toUpperCase() : option.metavar}`}`;
-    const bounds = option.kind === 'number' ? ` ${option.integer ? 'Whole number, ' : ''}${option.minExclusive ? 'above' : 'from'} ${option.min} ${option.maxExclusive ? 'to below' : 'to'} ${option.max}.` : '';
+    const bounds = option.kind === 'number' ? ` ${boundsText(option)}.` : '';
     const choices = option.kind === 'choice' ? ` One of ${choicesOf(option).join(', ')}.` : '';
     let text = helpLine(head, `${option.help}${choices}${bounds}${defaultText(option)}`);
     if (key === 'backbone') text += `\n${backboneEntries().map((b) => helpLine('', b.help)).join('\n')}`;
