@@ -4,6 +4,7 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset } from '../catalog/datasets.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
+import { OFFLINE_BACKBONE } from '../ml/backbones/registry.ts';
 import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
 import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
 import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
@@ -52,7 +53,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backend = await initBackend({ log });
   const ds = findDataset(db, dataset);
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
-  resolveTrainConfig(request, backend, request.backbone ?? 'mobilenetv2');
+  resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
   const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   try {
