@@ -67,6 +67,12 @@ describe('the backbone registry', () => {
     for (const backbone of [mobile, resnet]) {
       const got = tf.tidy(() => backbone.preprocess(rgb).dataSync() as Float32Array);
       expect(maxDifference(got, await exportPath(backbone.id, 32, rgb)), backbone.id).toBeLessThanOrEqual(1e-6);
+      // The entry's feature recipe and freeze point are the model's.
+      const entry = backboneEntry(backbone.id);
+      expect(backbone.featureLayer).toBe(entry.features.layer);
+      expect(backbone.freezeBefore).toBe(entry.freezeBefore);
+      expect(backbone.model.outputs[0].shape.length, backbone.id).toBe(entry.features.shape === 'map' ? 4 : 2);
+      expect(backbone.model.getLayer(entry.freezeBefore)).toBeDefined();
       backbone.model.dispose();
     }
     rgb.dispose();
