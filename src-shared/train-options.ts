@@ -61,6 +61,9 @@ export interface BooleanOption extends OptionBase {
 
 export type TrainOption = ChoiceOption | NumberOption | BooleanOption;
 
+/** Batch sizes when the user gives none: head mode trains on cached features, finetune mode pushes images through the backbone. */
+export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, finetune: 16 };
+
 /**
  * Where the defaults differ from the original notebook (lr 1e-4, L1, random negatives, 20 epochs) it is on
  * evidence: MobileNetV2 head-mode runs on the sample, measured on 30 held-out brands, 3 seeds (README, "Choosing
@@ -83,7 +86,7 @@ export const TRAIN_OPTIONS = {
   },
   batchSize: {
     kind: 'number', flag: 'batch-size', label: 'Batch size', metavar: 'N', default: null, integer: true, min: 2, max: 1024,
-    auto: '32 in head mode, 16 in finetune mode',
+    auto: `${DEFAULT_BATCH_SIZE.head} in head mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,
     help: 'Pairs per batch; every other pair of the batch is a candidate negative.',
   },
   learningRate: {
@@ -116,7 +119,7 @@ export const TRAIN_OPTIONS = {
   },
   inputSize: {
     kind: 'number', flag: 'input-size', label: 'Input size (px)', metavar: 'N', default: null, integer: true, min: 32, max: 1024,
-    auto: 'the backbone’s own: 200 for resnet50, 224 for mobilenetv2',
+    auto: 'the backbone’s own (its registry entry)',
     help: 'Side of the square each image is resized to before the backbone.',
   },
   symmetric: {
@@ -134,8 +137,6 @@ export type TrainOptionKey = keyof typeof TRAIN_OPTIONS;
 /** The registry's keys in the order the CLI, the form and the report list them. */
 export const TRAIN_OPTION_KEYS = Object.keys(TRAIN_OPTIONS) as TrainOptionKey[];
 
-/** Batch sizes when the user gives none: head mode trains on cached features, finetune mode pushes images through the backbone. */
-export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, finetune: 16 };
 
 /**
  * Why `value` is not allowed for option `key`, naming its flag (`--epochs must be at most 1000, not 1000000000`),

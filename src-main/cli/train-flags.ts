@@ -60,6 +60,7 @@ function boundsText(o: NumberOption): string {
 }
 
 function defaultText(option: TrainOption): string {
+  if (option.flag === TRAIN_OPTIONS.inputSize.flag) return ` (default: the backbone's own: ${backboneEntries().map((b) => `${b.inputSize} for ${b.id}`).join(', ')})`;
   if (option.kind === 'boolean') return option.default ? ' (default: on)' : '';
   if (option.default !== null) return ` (default ${option.default})`;
   return 'auto' in option && option.auto ? ` (default: ${option.auto})` : '';
