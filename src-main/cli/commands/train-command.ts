@@ -1,6 +1,6 @@
 import type { RunSummary, TrainProgress } from '../../../src-shared/training-types.ts';
 import { trainInWorker } from '../../training/train-in-worker.ts';
-import type { WorkerJob } from '../../training/train-worker-messages.ts';
+import type { TrainingJob } from '../../training/train-worker-messages.ts';
 import { printJson, runIdArgument, type Command, type CommandContext } from '../command.ts';
 import { formatSeconds, ProgressBar } from '../progress-bar.ts';
 import { trainFlagHelp, trainFlagOptions, trainFlagUsage, trainRequestFromFlags, weightsFlagHelp } from '../train-flags.ts';
@@ -8,7 +8,7 @@ import { describeRun, runJson } from './runs-command.ts';
 
 const WEIGHT_OPTIONS = { weights: { type: 'string' }, 'download-weights': { type: 'boolean' } } as const;
 
-function weightsOf(ctx: CommandContext): WorkerJob['weights'] {
+function weightsOf(ctx: CommandContext): TrainingJob['weights'] {
   return { weightsPath: ctx.values.weights as string | undefined, allowDownload: Boolean(ctx.values['download-weights']) };
 }
 
@@ -16,7 +16,7 @@ function weightsOf(ctx: CommandContext): WorkerJob['weights'] {
  * Runs a training job in a worker and shows it: JSON lines per epoch with --json, else a progress bar and one
  * line per epoch on stderr. Ctrl-C cancels between batches; the run stays in the catalog, resumable.
  */
-export async function runTrainingJob(ctx: CommandContext, job: WorkerJob): Promise<number> {
+export async function runTrainingJob(ctx: CommandContext, job: TrainingJob): Promise<number> {
   const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err, delayMs: 0, intervalMs: ctx.err && 'isTTY' in ctx.err && ctx.err.isTTY ? 200 : 5000 });
   const say = (line: string) => {
     bar?.finish();
