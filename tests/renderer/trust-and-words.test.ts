@@ -82,6 +82,8 @@ describe('forms checked before sending', () => {
     expect(Object.keys(bad).sort()).toEqual(['batchSize', 'epochs', 'learningRate']);
     expect(Object.values(bad).join(' ')).not.toMatch(/--/);
     expect(checkTrainForm({ ...defaultTrainForm(), batchSize: '' as unknown as null })).toEqual({});
+    // The bounds are the option registry's, the trainer's own: above its 1000 epochs is refused before sending.
+    expect(checkTrainForm({ ...defaultTrainForm(), epochs: 1001 }).epochs).toBe('Epochs must be a whole number ≥ 1 and at most 1000.');
   });
 
   it('asks for 1 to 100 results', () => {

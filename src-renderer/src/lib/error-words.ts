@@ -1,3 +1,4 @@
+import { TRAIN_OPTIONS } from '../../../src-shared/train-options.ts';
 import type { StoreError } from './store-error.ts';
 
 /** An error as the app says it: what happened and what to do next, in the user's words; the code goes in a fold. */
@@ -68,21 +69,12 @@ const WORDS: Record<string, Words> = {
 
 const FALLBACK: Words = { text: 'Something went wrong that Lookalike has no plain explanation for.', next: 'Try again; if it happens again, report the details below.' };
 
-/** Command-line flags as the services name them → the field (and label) the app's forms use. */
+/**
+ * Command-line flags as the services name them → the field (and label) the app's forms use: every training
+ * option's from the option registry, plus the two flags of import and serve.
+ */
 const FLAG_FIELDS: Record<string, { field: string; label: string }> = {
-  epochs: { field: 'epochs', label: 'Epochs' },
-  'batch-size': { field: 'batchSize', label: 'Batch size' },
-  lr: { field: 'learningRate', label: 'Learning rate' },
-  margin: { field: 'margin', label: 'Margin' },
-  seed: { field: 'seed', label: 'Seed' },
-  augment: { field: 'augment', label: 'Augmentation' },
-  backbone: { field: 'backbone', label: 'Backbone' },
-  mode: { field: 'mode', label: 'Mode' },
-  mining: { field: 'mining', label: 'Negative mining' },
-  pooling: { field: 'pooling', label: 'Pooling' },
-  distance: { field: 'distance', label: 'Distance' },
-  'embedding-size': { field: 'embeddingSize', label: 'Embedding size' },
-  'input-size': { field: 'inputSize', label: 'Input size' },
+  ...Object.fromEntries(Object.entries(TRAIN_OPTIONS).map(([key, o]) => [o.flag, { field: key, label: o.label }])),
   name: { field: 'name', label: 'name' },
   port: { field: 'port', label: 'port' },
 };

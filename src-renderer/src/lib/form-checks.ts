@@ -1,23 +1,35 @@
+import { describeRange, TRAIN_OPTIONS, type NumberOption } from '../../../src-shared/train-options.ts';
 import type { TrainFormState } from './train-defaults.ts';
 
 /** Problems of a form before it is sent, by field: what is wrong, in the user's words. */
 export type FieldProblems = Partial<Record<string, string>>;
 
+/** The number fields of the training form, each checked against its option's bounds. */
+const NUMBER_FIELDS = ['epochs', 'batchSize', 'learningRate', 'margin', 'seed'] as const;
+
+function outOfBounds(option: NumberOption, value: number): boolean {
+  if (option.integer && !Number.isInteger(value)) return true;
+  const tooLow = option.minExclusive ? value <= option.min : value < option.min;
+  const tooHigh = option.maxExclusive ? value >= option.max : value > option.max;
+  return tooLow || tooHigh;
+}
+
 /**
- * The training form's values checked against the trainer's bounds (src-main/model-store/train-config.ts), so a
- * wrong value is marked in the form instead of coming back as an error. The trainer still checks: this only
- * saves a round trip.
+ * The training form's values checked against the option registry's bounds (src-shared/train-options.ts, the
+ * ones the trainer enforces), so a wrong value is marked in the form instead of coming back as an error. The
+ * trainer still checks: this only saves a round trip, and says it without a command-line flag.
  */
 export function checkTrainForm(form: TrainFormState): FieldProblems {
   const out: FieldProblems = {};
-  const whole = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
-  if (!whole(form.epochs, 1)) out.epochs = 'Type a whole number of epochs, 1 or more.';
-  // v-model.number leaves an emptied field as '': that, like null, means the trainer's default.
-  const batch = form.batchSize as unknown;
-  if (batch != null && batch !== '' && !whole(batch, 2)) out.batchSize = 'Type a whole batch size of 2 or more, or leave it empty for the default.';
-  if (!(typeof form.learningRate === 'number' && form.learningRate > 0 && form.learningRate < 1)) out.learningRate = 'Type a learning rate between 0 and 1, such as 0.001.';
-  if (!(typeof form.margin === 'number' && form.margin > 0 && form.margin <= 10)) out.margin = 'Type a margin above 0 and at most 10, such as 0.5.';
-  if (!whole(form.seed, 0)) out.seed = 'Type a whole number of 0 or more.';
+  for (const key of NUMBER_FIELDS) {
+    const option: NumberOption = TRAIN_OPTIONS[key];
+    const value = form[key] as unknown;
+    // v-model.number leaves an emptied field as '': for an option the trainer defaults (batch size), that is "default".
+    if ((value === null || value === '') && option.default === null) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || outOfBounds(option, value)) {
+      out[key] = `${option.label} must be ${describeRange(option)}${option.default === null ? ', or left empty for the default' : ''}.`;
+    }
+  }
   return out;
 }
 
