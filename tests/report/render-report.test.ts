@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import type { ReportData, ReportResult } from '../../src-main/report/gather-report-data.ts';
 import { renderReportHtml } from '../../src-main/report/render-report.ts';
+import { renderConfigTable } from '../../src-main/report/render-sections.ts';
+import { trainCommand } from '../../src-main/cli/commands/train-command.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 
 const EVIL = `a"b'<i>&x`;
@@ -103,4 +105,12 @@ it('shows no match badges for an uncalibrated run, and says how to calibrate', (
   const card = page.match(/<article[\s\S]*?<\/article>/)![0];
   expect(card).not.toContain('class="badge');
   expect(page).toContain('No match badges: the run is uncalibrated (6 val pairs; calibration needs 20): import more pairs');
+});
+
+it('names, for every stored hyperparameter, a flag that `lookalike train` really takes', () => {
+  const html = renderConfigTable({ ...run, config: { ...run.config, symmetric: true, augment: 4 } }, data.pairs);
+  const shown = [...html.matchAll(/<code>--([a-z0-9-]+)<\/code>/g)].map((m) => m[1]);
+  expect(shown).toHaveLength(Object.keys(run.config).length + 2);
+  for (const flag of shown) expect(Object.keys(trainCommand.options), flag).toContain(flag);
+  expect(html).toContain('<th scope="row">Embedding size</th><td>64</td>');
 });
