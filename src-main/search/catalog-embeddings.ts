@@ -1,10 +1,10 @@
 import type { Db } from '../catalog/open-catalog.ts';
-import { BruteForceIndex } from '../ml/vector-index.ts';
+import { CatalogIndex, indexFolderFor } from './catalog-index.ts';
 import type { Embedder } from '../model-store/embedder.ts';
 
 /** The catalog images an embedder has vectors for, searchable. */
 export interface CatalogVectors {
-  index: BruteForceIndex<number>;
+  index: CatalogIndex;
   embedderKey: string;
 }
 
@@ -43,11 +43,12 @@ export async function ensureCatalogVectors(
     }).immediate();
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
-  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
+  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new CatalogIndex({ dim: embedder.dim, embedderKey: embedder.key, folder: indexFolderFor(db.name) }), embedderKey: embedder.key };
   const rows = db.prepare('SELECT image_id AS id, vector FROM embeddings WHERE embedder = ? ORDER BY image_id').all(embedder.key) as Array<{ id: number; vector: Buffer }>;
   for (const r of rows) {
     if (vectors.index.has(r.id)) continue;
     vectors.index.add(r.id, new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
   }
+  vectors.index.sync();
   return vectors;
 }
