@@ -21,7 +21,7 @@ export interface AnnParams {
  * keep recall@10 ≥ 0.95 after exact re-scoring with a sub-10 ms query and a build of about two minutes on two
  * cores. i8 halves f16's memory and its recall loss disappears in the exact re-scoring.
  */
-export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 64, expansionSearch: 128, quantization: 'i8' };
+export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 64, expansionSearch: 256, quantization: 'i8' };
 
 const SCALAR: Record<AnnQuantization, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
 

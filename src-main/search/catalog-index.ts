@@ -9,7 +9,7 @@ import { AnnIndex, DEFAULT_ANN_PARAMS, type AnnParams } from './ann-index.ts';
  * cores) answers in under ~10 ms on 256-d, so an index would only cost a build and a little recall. Measured by
  * `npm run bench:query` (docs/performance.md).
  */
-export const ANN_MIN_VECTORS = 200_000;
+export const ANN_MIN_VECTORS = 100_000;
 
 /** Options of {@link CatalogIndex}. */
 export interface CatalogIndexOptions {
