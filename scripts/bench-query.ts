@@ -29,10 +29,12 @@ interface Options {
   /** Index settings to compare, `quantization[/connectivity/expansionAdd/expansionSearch]`; the first is reported as `index`. */
   variants: AnnParams[];
   sample: boolean;
+  /** Sizes above this measure the exact scan only (`index: null`): a uniform 1 M graph takes far longer to build. */
+  indexMax: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: [10_000, 100_000, 1_000_000], dim: 256, k: 10, queries: 200, distributions: ['clustered', 'uniform'], variants: [DEFAULT_ANN_PARAMS], sample: true };
+  const o: Options = { sizes: [10_000, 100_000, 1_000_000], dim: 256, k: 10, queries: 200, distributions: ['clustered', 'uniform'], variants: [DEFAULT_ANN_PARAMS], sample: true, indexMax: Infinity };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--no-sample') {
@@ -46,6 +48,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--k') o.k = Number(value);
     else if (flag === '--queries') o.queries = Number(value);
     else if (flag === '--distributions') o.distributions = value.split(',') as Distribution[];
+    else if (flag === '--index-max') o.indexMax = Number(value);
     else if (flag === '--variants') o.variants = value.split(',').map(parseVariant);
     else throw new Error(`unknown option ${flag}`);
   }
@@ -120,14 +123,14 @@ function measure(rows: Float32Array, dim: number, queries: Float32Array[], k: nu
       fs.rmSync(folder, { recursive: true, force: true });
     }
   });
-  const [index, ...others] = indexes;
+  const [index = null, ...others] = indexes;
   return {
     exact: { p50Ms: exact.p50Ms, p99Ms: exact.p99Ms },
     exactJs: { p50Ms: exactJs.p50Ms, p99Ms: exactJs.p99Ms },
     index,
     variants: others,
     queriesUse: size >= ANN_MIN_VECTORS ? 'index' : 'exact',
-    speedupIndexVsExact: round(exact.p50Ms / index.p50Ms, 1),
+    speedupIndexVsExact: index ? round(exact.p50Ms / index.p50Ms, 1) : null,
     speedupExactVsJs: round(exactJs.p50Ms / exact.p50Ms, 1),
   };
 }
@@ -161,7 +164,8 @@ for (const [i, size] of options.sizes.entries()) {
   for (const [j, distribution] of options.distributions.entries()) {
     const rows = syntheticCatalog(size, options.dim, distribution, 1000 + 10 * i + j);
     const queries = nearQueries(rows, options.dim, options.queries, 2000 + 10 * i + j);
-    results.push({ size, distribution, dim: options.dim, ...measure(rows, options.dim, queries, options.k, options.variants) });
+    const variants = size <= options.indexMax ? options.variants : [];
+    results.push({ size, distribution, dim: options.dim, ...measure(rows, options.dim, queries, options.k, variants) });
     console.error(`bench:query ${size} ${distribution} done at ${round((performance.now() - started) / 1000, 0)} s`);
   }
 }
