@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import { checkedNorm, VectorIndexError } from '../ml/vector-index.ts';
+import { checkedNorm, VectorIndexError } from '../ml/vectors.ts';
 
 /** How the graph stores its vectors: i8 (1 byte/dim) is the default; f16 and f32 for comparison. */
 export type AnnQuantization = 'i8' | 'f16' | 'f32';
