@@ -3,12 +3,13 @@ import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
+import { withReferenceChecks } from './reference-checks.ts';
 
 declare const __APP_VERSION__: string | undefined;
 
-/** Every request handler, per area, over one service context. */
+/** Every request handler, per area, over one service context; ids that name no catalog row are refused first. */
 export function allHandlers(ctx: ServiceContext): Handlers {
-  return {
+  return withReferenceChecks(ctx.db, {
     'app:info': () => ({
       version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? 'dev'),
       catalogPath: ctx.catalogPath,
@@ -20,5 +21,5 @@ export function allHandlers(ctx: ServiceContext): Handlers {
     ...datasetsHandlers(ctx),
     ...trainingHandlers(ctx),
     ...queryHandlers(ctx),
-  };
+  });
 }
