@@ -1,16 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import type { Db } from '../catalog/open-catalog.ts';
 import { allHandlers } from '../handlers/all-handlers.ts';
 import { EventQueue } from './event-queue.ts';
 import { registerIpc } from './ipc-bridge.ts';
 import { pickFolder, pickImage } from './native-dialogs.ts';
+import { appPageMatcher, lockNavigation } from './security.ts';
 
 /** Where the window's code is: the entry computes these, since only it knows where the bundle landed. */
 export interface WindowPaths {
   preload: string;
-  /** The packaged page (out/renderer/index.html). */
-  rendererFile: string;
+  /** The packaged page, on the app's own scheme (lookalike-app://app/index.html, served from out/renderer). */
+  pageUrl: string;
   /** electron-vite's dev server, in development. */
   devUrl?: string;
 }
@@ -36,21 +36,19 @@ export async function openAppWindow(db: Db, catalogPath: string, paths: WindowPa
     pickImage: () => pickImage(win),
   });
 
-  /** Only our own page may call the services: the dev server in development, the packaged file otherwise. */
+  /** Only our own page may call the services: the dev server in development, the packaged page otherwise. */
+  const isAppPage = appPageMatcher(paths.devUrl);
   const isOurs = (event: IpcMainInvokeEvent | IpcMainEvent): boolean => {
     if (win.isDestroyed() || event.sender !== win.webContents) return false;
     const url = event.senderFrame?.url ?? '';
-    if (paths.devUrl) return url.startsWith(paths.devUrl);
-    return url.startsWith('file://') && fileURLToPath(url.split(/[?#]/)[0]) === paths.rendererFile;
+    return paths.devUrl ? isAppPage(url) : url.split(/[?#]/)[0] === paths.pageUrl;
   };
   const unregister = registerIpc(handlers, isOurs, () => queue.ready(win.webContents));
 
   win.webContents.on('did-start-loading', () => queue.detach());
   // No navigation away from the app and no new windows: links to the outside are not followed.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  lockNavigation(win.webContents, isAppPage);
   win.on('closed', unregister);
-  if (paths.devUrl) await win.loadURL(paths.devUrl);
-  else await win.loadFile(paths.rendererFile);
+  await win.loadURL(paths.devUrl ?? paths.pageUrl);
   return win;
 }
