@@ -6,6 +6,8 @@ import { allHandlers } from '../../src-main/handlers/all-handlers.ts';
 import { dispatch } from '../../src-main/handlers/dispatch.ts';
 import type { Handlers } from '../../src-main/handlers/handler-types.ts';
 import type { Reply } from '../../src-shared/contract.ts';
+import { checkArgs } from '../../src-shared/check-args.ts';
+import { defaultTrainForm, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
@@ -100,6 +102,14 @@ describe('dispatch: every request’s arguments are checked where requests enter
     expect(await ask('runs:list', { datasetId: 1 })).toMatchObject({ ok: true, value: [] });
     expect(await ask('training:cancel', { jobId: 'no-such-job' })).toMatchObject({ ok: true });
     expect(await ask('app:info')).toMatchObject({ ok: true, value: { transport: 'web' } });
+  });
+
+  it('accepts what the app’s forms send: the training form at its defaults and with every choice set', () => {
+    expect(checkArgs('training:start', { datasetId: 1, request: toTrainRequest(defaultTrainForm()) })).toMatchObject({ ok: true });
+    const everything = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'finetune' as const, batchSize: 8 };
+    expect(checkArgs('training:start', { datasetId: 1, request: toTrainRequest(everything) })).toMatchObject({ ok: true });
+    // Electron's IPC keeps keys whose value is undefined (the query form sends them): they mean "left out".
+    expect(checkArgs('query:run', { image: { path: '/x.png' }, runId: undefined, datasetId: undefined, side: undefined, top: 10 })).toMatchObject({ ok: true });
   });
 
   it('answers unknown request names with UNKNOWN_REQUEST, quoting at most a short piece of the name', async () => {
