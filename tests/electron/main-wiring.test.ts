@@ -13,6 +13,8 @@ const h = vi.hoisted(() => ({
   errorBoxes: [] as Array<{ title: string; content: string }>,
   windows: [] as unknown[],
   handled: new Map<string, unknown>(),
+  ipc: new Map<string, (event: unknown, args: unknown) => unknown>(),
+  windowObjects: [] as Array<{ webContents: unknown }>,
   failWindow: undefined as Error | undefined,
   logDir: '',
   quits: 0,
@@ -38,6 +40,7 @@ vi.mock('electron', async () => {
       super();
       if (h.failWindow) throw h.failWindow;
       h.windows.push(opts);
+      h.windowObjects.push(this);
       // As Electron does for every page it creates.
       app.emit('web-contents-created', {}, this.webContents);
     }
@@ -58,7 +61,7 @@ vi.mock('electron', async () => {
     BrowserWindow,
     session: { defaultSession: h.session },
     protocol: { registerSchemesAsPrivileged: () => {}, handle: (scheme: string, handler: unknown) => void h.handled.set(scheme, handler) },
-    ipcMain: { handle: () => {}, on: () => {}, removeHandler: () => {}, off: () => {} },
+    ipcMain: { handle: (name: string, fn: (event: unknown, args: unknown) => unknown) => void h.ipc.set(name, fn), on: () => {}, removeHandler: () => {}, off: () => {} },
     dialog: { showErrorBox: (title: string, content: string) => void h.errorBoxes.push({ title, content }), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
   };
   return { ...electron, default: electron };
@@ -73,6 +76,8 @@ async function startApp(opts: { packaged: boolean; rendererUrl?: string; db?: st
   h.loaded.length = 0;
   h.errorBoxes.length = 0;
   h.windows.length = 0;
+  h.windowObjects.length = 0;
+  h.ipc.clear();
   h.quits = 0;
   if (opts.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
   else process.env.ELECTRON_RENDERER_URL = opts.rendererUrl;
@@ -126,6 +131,17 @@ describe('the desktop entry (main.ts) with fake Electron objects', () => {
     const away = navigation('https://evil.example/');
     popup.emit('will-navigate', away, away.url);
     expect(away.prevented).toBe(true);
+  });
+
+  it('checks the arguments of IPC requests from its page, and answers other pages FORBIDDEN', async () => {
+    await startApp({ packaged: true });
+    const sender = h.windowObjects[0].webContents;
+    const fromPage = { sender, senderFrame: { url: 'lookalike-app://app/index.html' } };
+    expect(await h.ipc.get('datasets:pairs')!(fromPage, { datasetId: '1' })).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/datasetId must be/) } });
+    expect(await h.ipc.get('datasets:pairs')!(fromPage, { datasetId: 42 })).toMatchObject({ ok: false, error: { code: 'DATASET_NOT_FOUND' } });
+    expect(await h.ipc.get('datasets:list')!(fromPage, undefined)).toMatchObject({ ok: true, value: [] });
+    const fromElsewhere = { sender, senderFrame: { url: 'https://evil.example/' } };
+    expect(await h.ipc.get('datasets:list')!(fromElsewhere, undefined)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('shows a start-up failure as a short message with the log’s place, never a stack', async () => {
