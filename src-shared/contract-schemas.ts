@@ -54,6 +54,9 @@ const queryImage = v.union(
 /** Every request's argument schema, by request name. */
 export const REQUEST_SCHEMAS = {
   'app:info': noArgs,
+  'renderer:ready': noArgs,
+  'jobs:list': noArgs,
+  'jobs:cancel': jobId,
   'datasets:list': noArgs,
   'datasets:pairs': datasetOnly,
   'datasets:problems': datasetOnly,
@@ -70,7 +73,7 @@ export const REQUEST_SCHEMAS = {
   // The app asks for every run with `{}`; no argument at all means the same.
   'runs:list': v.optional(v.strictObject({ datasetId: v.optional(id('dataset')) }, 'an object { datasetId? }'), {}),
   'runs:get': runOnly,
-  'query:run': v.strictObject(
+  'query:start': v.strictObject(
     {
       image: queryImage,
       runId: v.optional(id('run')),

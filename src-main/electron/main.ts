@@ -3,9 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, protocol, session } from 'electron';
 import { resolveCatalogPath } from '../catalog/catalog-path.ts';
 import { openCatalog, type Db } from '../catalog/open-catalog.ts';
+import { createServices } from '../handlers/all-handlers.ts';
+import { desktopSampleDir } from './app-paths-electron.ts';
 import { openAppWindow } from './app-window.ts';
 import { handleAppProtocol } from './app-protocol.ts';
+import { EventQueue } from './event-queue.ts';
 import { handleMediaProtocol } from './media-protocol.ts';
+import { pickFolder, pickImage } from './native-dialogs.ts';
+import { quitCleanly } from './quit-cleanly.ts';
 import { registerSchemes } from './schemes.ts';
 import { APP_PAGE_URL, appCsp, appPageMatcher, devRendererUrl, installSecurity } from './security.ts';
 import { reportStartupError, type StartupErrorDeps } from './startup-error.ts';
@@ -43,7 +48,22 @@ app.whenReady().then(async () => {
   installCsp();
   handleAppProtocol(protocol, rendererDir, appCsp(false));
   handleMediaProtocol(() => catalog);
-  await openAppWindow(catalog, catalogPath, { preload: path.join(here, '../preload/index.cjs'), pageUrl: APP_PAGE_URL, devUrl });
+  const queue = new EventQueue();
+  // The window is made after the services; the dialogs and the ready signal reach it through this variable.
+  let win: Awaited<ReturnType<typeof openAppWindow>> | undefined;
+  const services = createServices({
+    db: catalog,
+    catalogPath,
+    transport: 'electron',
+    samplePath: desktopSampleDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() }),
+    emit: queue.emit,
+    pickFolder: async () => (win ? pickFolder(win) : null),
+    pickImage: async () => (win ? pickImage(win) : null),
+    onRendererReady: () => {
+      if (win && !win.isDestroyed()) queue.ready(win.webContents);
+    },
+  });
+  quitCleanly(app, process, services.dispose, () => db?.close());
+  win = await openAppWindow(services, queue, { preload: path.join(here, '../preload/index.cjs'), pageUrl: APP_PAGE_URL, devUrl });
 }).catch((e: unknown) => reportStartupError(startupError, 'Lookalike could not start', e));
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => db?.close());

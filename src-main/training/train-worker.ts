@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { toBridgeError } from '../../src-shared/contract.ts';
+import { describeBackend, initBackend } from '../ml/backend.ts';
 import { resumeRun, trainNewRun, type TrainHooks } from './train-run.ts';
 import type { ToWorker, FromWorker, WorkerJob } from './train-worker-messages.ts';
 
@@ -27,7 +28,7 @@ const hooks: TrainHooks = {
   weights: {
     // Downloads go to the app's own folder beside the catalog (Keras's ~/.keras/models is still searched first).
     cacheDir: path.join(path.dirname(catalogPath), 'models'),
-    ...job.weights,
+    ...(job.kind === 'backend' ? {} : job.weights),
     onDownload: (p) => {
       // At most one line a second: the file is ~94 MB and arrives in thousands of chunks.
       const now = Date.now();
@@ -39,13 +40,23 @@ const hooks: TrainHooks = {
   },
 };
 
-const db = openCatalog(catalogPath);
-try {
-  const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, hooks);
-  send({ type: 'done', run });
-} catch (e) {
-  send({ type: 'error', error: toBridgeError(e) });
-} finally {
-  db.close();
-  port.close();
+if (job.kind === 'backend') {
+  try {
+    send({ type: 'backend', line: describeBackend(await initBackend()) });
+  } catch (e) {
+    send({ type: 'error', error: toBridgeError(e) });
+  } finally {
+    port.close();
+  }
+} else {
+  const db = openCatalog(catalogPath);
+  try {
+    const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, hooks);
+    send({ type: 'done', run });
+  } catch (e) {
+    send({ type: 'error', error: toBridgeError(e) });
+  } finally {
+    db.close();
+    port.close();
+  }
 }

@@ -69,6 +69,8 @@ vi.mock('electron', async () => {
 
 const tmp = tempDir('lookalike-electron-main-');
 const saved = { url: process.env.ELECTRON_RENDERER_URL, db: process.env.LOOKALIKE_DB };
+// Electron sets process.resourcesPath (where an installed app keeps its resources); plain Node has none.
+Object.assign(process, { resourcesPath: path.join(tmp.dir, 'resources') });
 
 /** Starts the entry afresh with this environment and waits until it has opened its window or given up. */
 async function startApp(opts: { packaged: boolean; rendererUrl?: string; db?: string }): Promise<void> {
@@ -93,8 +95,12 @@ beforeEach(() => {
   h.failWindow = undefined;
   h.logDir = path.join(tmp.dir, 'logs');
 });
-afterEach(() => {
-  h.app?.emit('will-quit'); // closes the catalog
+afterEach(async () => {
+  // Quit as Electron would: quitCleanly holds the quit, disposes the jobs, closes the catalog, then quits.
+  if (!h.app?.listeners.get('before-quit')?.length) return;
+  const quits = h.quits;
+  h.app.emit('before-quit', { preventDefault() {} });
+  await vi.waitFor(() => expect(h.quits).toBeGreaterThan(quits));
 });
 afterAll(() => {
   if (saved.url === undefined) delete process.env.ELECTRON_RENDERER_URL;

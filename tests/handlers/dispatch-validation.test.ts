@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
-import { allHandlers } from '../../src-main/handlers/all-handlers.ts';
+import { createServices, type Services } from '../../src-main/handlers/all-handlers.ts';
 import { dispatch } from '../../src-main/handlers/dispatch.ts';
 import type { Handlers } from '../../src-main/handlers/handler-types.ts';
 import type { Reply } from '../../src-shared/contract.ts';
@@ -14,6 +14,7 @@ import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;
 let handlers: Handlers;
+let services: Services;
 const emitted: string[] = [];
 const ask = (name: string, args?: unknown) => dispatch(handlers, name, args);
 const failure = (r: Reply<unknown>) => (r.ok ? { code: 'OK', message: JSON.stringify(r.value).slice(0, 200) } : r.error);
@@ -23,9 +24,11 @@ beforeAll(async () => {
   const catalogPath = path.join(tmp.dir, 'catalog.sqlite');
   db = openCatalog(catalogPath);
   await importFolder(db, await makeTinyPairedFolder(path.join(tmp.dir, 'seed'), 2), { name: 'seed' });
-  handlers = allHandlers({ db, catalogPath, transport: 'web', emit: (name) => void emitted.push(name) });
+  services = createServices({ db, catalogPath, transport: 'web', emit: (name) => void emitted.push(name) });
+  handlers = services.handlers;
 });
-afterAll(() => {
+afterAll(async () => {
+  await services.dispose();
   db.close();
   tmp.cleanup();
 });
@@ -51,10 +54,10 @@ describe('dispatch: every request’s arguments are checked where requests enter
       ['training:start', { datasetId: 1, request: { backbone: 'vgg16' } }, /request\.backbone must be .*resnet50, mobilenetv2, not "vgg16"/],
       ['training:start', { datasetId: 1, request: { learningRate: 0 } }, /request\.learningRate must be .*above 0.*below 1, not 0/],
       ['training:start', { datasetId: 1 }, /request is missing/],
-      ['query:run', { image: { path: '/x.png' }, top: 5000 }, /top must be a number of results: a whole number from 1 to 1000, not 5000/],
-      ['query:run', { image: {} }, /image must be an image: \{ path \} or \{ bytesBase64, name \}/],
-      ['query:run', { image: { bytesBase64: 'not base64!', name: 'a.png' } }, /image.bytesBase64 must be the image’s bytes as base64, not "not base64!"/],
-      ['query:run', { image: { path: '/x.png' }, side: 'top' }, /side must be left or right, not "top"/],
+      ['query:start', { image: { path: '/x.png' }, top: 5000 }, /top must be a number of results: a whole number from 1 to 1000, not 5000/],
+      ['query:start', { image: {} }, /image must be an image: \{ path \} or \{ bytesBase64, name \}/],
+      ['query:start', { image: { bytesBase64: 'not base64!', name: 'a.png' } }, /image.bytesBase64 must be the image’s bytes as base64, not "not base64!"/],
+      ['query:start', { image: { path: '/x.png' }, side: 'top' }, /side must be left or right, not "top"/],
       ['feedback:mark', { querySha256: 'abc', resultImageId: 1, verdict: 'match' }, /querySha256 must be a SHA-256 hex digest/],
       ['feedback:mark', { querySha256: 'a'.repeat(64), resultImageId: 1, verdict: 'maybe' }, /verdict must be match, not-a-match or null, not "maybe"/],
     ];
@@ -85,8 +88,8 @@ describe('dispatch: every request’s arguments are checked where requests enter
     // Refused before a job exists, rather than a job id whose failure arrives later as an event.
     expect(failure(await ask('training:start', { datasetId: 999, request: {} }))).toMatchObject({ code: 'DATASET_NOT_FOUND' });
     expect(failure(await ask('training:resume', { runId: 999 }))).toMatchObject({ code: 'RUN_NOT_FOUND' });
-    expect(failure(await ask('query:run', { image: { path: '/no/such.png' }, datasetId: 999 }))).toMatchObject({ code: 'DATASET_NOT_FOUND' });
-    expect(failure(await ask('query:run', { image: { path: '/no/such.png' }, runId: 999 }))).toMatchObject({ code: 'RUN_NOT_FOUND' });
+    expect(failure(await ask('query:start', { image: { path: '/no/such.png' }, datasetId: 999 }))).toMatchObject({ code: 'DATASET_NOT_FOUND' });
+    expect(failure(await ask('query:start', { image: { path: '/no/such.png' }, runId: 999 }))).toMatchObject({ code: 'RUN_NOT_FOUND' });
     expect(failure(await ask('feedback:mark', { querySha256: 'a'.repeat(64), resultImageId: 999_999, verdict: 'match' }))).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     expect(emitted).toEqual([]);
   });
@@ -109,7 +112,7 @@ describe('dispatch: every request’s arguments are checked where requests enter
     const everything = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'finetune' as const, batchSize: 8 };
     expect(checkArgs('training:start', { datasetId: 1, request: toTrainRequest(everything) })).toMatchObject({ ok: true });
     // Electron's IPC keeps keys whose value is undefined (the query form sends them): they mean "left out".
-    expect(checkArgs('query:run', { image: { path: '/x.png' }, runId: undefined, datasetId: undefined, side: undefined, top: 10 })).toMatchObject({ ok: true });
+    expect(checkArgs('query:start', { image: { path: '/x.png' }, runId: undefined, datasetId: undefined, side: undefined, top: 10 })).toMatchObject({ ok: true });
   });
 
   it('answers unknown request names with UNKNOWN_REQUEST, quoting at most a short piece of the name', async () => {
