@@ -1,33 +1,34 @@
 /**
- * The schema of a training request (`training:start`'s `request`).
- *
- * INTERIM — the one place where training-option bounds are written down outside the option registry: the registry
- * (src-shared/train-options.ts, being built on another branch) has not landed yet. When it does, this file is
- * derived from it and the numbers below disappear. They are the registry's own bounds.
+ * The schema of a training request (`training:start`'s `request`), derived from the option registry
+ * (src-shared/train-options.ts): each option's choices or bounds are written there once, and the CLI's flags,
+ * the trainer and this check all read them. An option added to the registry is accepted here with no edit.
  */
 import * as v from 'valibot';
-import type { TrainRequest } from './training-types.ts';
-import { boundedNumber, wholeNumber } from './schema-parts.ts';
+import { describeRange, TRAIN_OPTIONS, type TrainOption, type TrainOptionKey } from './train-options.ts';
+import type { TrainConfig, TrainRequest } from './training-types.ts';
 
-const choice = <const T extends readonly [string, ...string[]]>(what: string, choices: T) => v.picklist(choices, `${what}: one of ${choices.join(', ')}`);
+/** One option's schema; every way of missing it gets the registry's own description of what it takes. */
+function optionSchema(option: TrainOption): v.GenericSchema<unknown, string | number | boolean> {
+  if (option.kind === 'boolean') return v.boolean('true or false');
+  if (option.kind === 'choice') {
+    const expected = `one of ${option.choices.join(', ')}`;
+    return v.pipe(v.string(expected), v.check((s) => option.choices.includes(s), expected));
+  }
+  const expected = `${option.integer ? '' : 'a number '}${describeRange(option)}`;
+  return v.pipe(
+    v.number(expected),
+    v.check((n) => !option.integer || Number.isInteger(n), expected),
+    v.check((n) => (option.minExclusive ? n > option.min : n >= option.min), expected),
+    v.check((n) => (option.maxExclusive ? n < option.max : n <= option.max), expected),
+  );
+}
+
+// Typed per key by assertion (a schema built in a loop has no per-key type); contract-schemas.ts then checks that
+// the keys are exactly TrainConfig's, so an option missing from the registry, or one too many, does not compile.
+type Entries = { [K in TrainOptionKey]: v.OptionalSchema<v.GenericSchema<unknown, TrainConfig[K & keyof TrainConfig]>, undefined> };
+const entries = Object.fromEntries(
+  (Object.entries(TRAIN_OPTIONS) as Array<[TrainOptionKey, TrainOption]>).map(([key, option]) => [key, v.optional(optionSchema(option))]),
+) as unknown as Entries;
 
 /** Every option a request may set; each may be left out (the trainer fills in defaults). */
-export const trainRequestSchema = v.strictObject(
-  {
-    backbone: v.optional(choice('a backbone', ['resnet50', 'mobilenetv2'])),
-    mode: v.optional(choice('a training mode', ['head', 'finetune'])),
-    epochs: v.optional(wholeNumber('a number of epochs', 1, 1000)),
-    batchSize: v.optional(wholeNumber('a batch size', 2, 1024)),
-    learningRate: v.optional(boundedNumber('a learning rate', { min: 0, minExclusive: true, max: 1, maxExclusive: true })),
-    margin: v.optional(boundedNumber('a triplet margin', { min: 0, minExclusive: true, max: 10 })),
-    mining: v.optional(choice('a negative mining strategy', ['random', 'semihard', 'hard'])),
-    pooling: v.optional(choice('a pooling', ['flatten', 'avg'])),
-    distance: v.optional(choice('a distance', ['l1', 'l2sq', 'cosine'])),
-    seed: v.optional(wholeNumber('a seed', 0, 4294967295)),
-    embeddingSize: v.optional(wholeNumber('an embedding size', 1, 4096)),
-    inputSize: v.optional(wholeNumber('an input size in pixels', 32, 1024)),
-    symmetric: v.optional(v.boolean('true or false')),
-    augment: v.optional(wholeNumber('a number of synthetic look-alikes per logo', 0, 16)),
-  },
-  'an object of training options',
-) satisfies v.GenericSchema<unknown, TrainRequest>;
+export const trainRequestSchema = v.strictObject(entries, 'an object of training options') satisfies v.GenericSchema<unknown, TrainRequest>;

@@ -7,6 +7,7 @@ import { dispatch } from '../../src-main/handlers/dispatch.ts';
 import type { Handlers } from '../../src-main/handlers/handler-types.ts';
 import type { Reply } from '../../src-shared/contract.ts';
 import { checkArgs } from '../../src-shared/check-args.ts';
+import { TRAIN_OPTIONS, type TrainOption } from '../../src-shared/train-options.ts';
 import { defaultTrainForm, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
@@ -105,6 +106,29 @@ describe('dispatch: every request’s arguments are checked where requests enter
     expect(await ask('runs:list', { datasetId: 1 })).toMatchObject({ ok: true, value: [] });
     expect(await ask('training:cancel', { jobId: 'no-such-job' })).toMatchObject({ ok: true });
     expect(await ask('app:info')).toMatchObject({ ok: true, value: { transport: 'web' } });
+  });
+
+  it('takes every training option’s bounds and choices from the option registry', () => {
+    const start = (key: string, value: unknown) => checkArgs('training:start', { datasetId: 1, request: { [key]: value } });
+    for (const [key, option] of Object.entries(TRAIN_OPTIONS) as Array<[string, TrainOption]>) {
+      if (option.kind === 'number') {
+        const inside = option.minExclusive ? (option.maxExclusive ? (option.min + option.max) / 2 : option.max) : option.min;
+        expect(start(key, inside).ok, `${key} = ${inside}`).toBe(true);
+        // Both ends where they are allowed: a stricter copy of the bounds would refuse one of them.
+        if (!option.maxExclusive) expect(start(key, option.max).ok, `${key} = its max`).toBe(true);
+        if (!option.minExclusive) expect(start(key, option.min).ok, `${key} = its min`).toBe(true);
+        expect(start(key, option.max + 1), `${key} above its max`).toMatchObject({ ok: false, message: expect.stringContaining(`request.${key} must be`) });
+        expect(start(key, option.min - 1).ok, `${key} below its min`).toBe(false);
+        if (option.minExclusive) expect(start(key, option.min).ok, `${key} = its exclusive min`).toBe(false);
+        if (option.integer) expect(start(key, option.min + 0.5).ok, `${key} not whole`).toBe(false);
+      } else if (option.kind === 'choice') {
+        for (const choice of option.choices) expect(start(key, choice).ok, `${key} = ${choice}`).toBe(true);
+        expect(start(key, 'none of them'), key).toMatchObject({ ok: false, message: expect.stringContaining(option.choices.join(', ')) });
+      } else {
+        expect(start(key, true).ok && start(key, false).ok, key).toBe(true);
+        expect(start(key, 'yes').ok, key).toBe(false);
+      }
+    }
   });
 
   it('accepts what the app’s forms send: the training form at its defaults and with every choice set', () => {
