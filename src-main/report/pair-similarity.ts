@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-regular-file.ts';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { PairRow } from '../catalog/datasets.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
@@ -47,10 +47,9 @@ export async function phashSimilarities(sets: PairRow[][], opts: MeasureOptions 
   let done = 0;
   const hashOf = async (file: string): Promise<bigint> => {
     opts.signal?.throwIfAborted();
-    const bytes = await fs.readFile(file).catch((e: Error) => {
-      throw new Error(`pHash needs the image files: ${e.message}`);
-    });
-    const h = await phash(bytes);
+    const read = await readRegularFile(file, MAX_IMAGE_FILE_BYTES);
+    if ('code' in read) throw Object.assign(new Error(`pHash needs the image files: ${file}: ${read.reason}`), { code: read.code });
+    const h = await phash(read.buf);
     opts.onProgress?.(++done, total);
     return h;
   };
