@@ -41,7 +41,7 @@ const hooks: TrainHooks = {
 
 const db = openCatalog(catalogPath);
 try {
-  const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, hooks);
+  const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, { ...hooks, force: job.force });
   send({ type: 'done', run });
 } catch (e) {
   send({ type: 'error', error: toBridgeError(e) });
