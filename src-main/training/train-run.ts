@@ -1,4 +1,3 @@
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset } from '../catalog/datasets.ts';
@@ -17,6 +16,7 @@ import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores 
 import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
+import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -172,7 +172,9 @@ function pairData(db: Db, datasetId: number, symmetric: boolean): PairData {
 async function withAugmentation(db: Db, data: PairData, config: TrainConfig, hooks: TrainHooks): Promise<PairData> {
   const count = config.augment ?? 0;
   if (!count) return data;
-  const dir = path.join(path.dirname(db.name), 'augment');
+  // Under the folder Lookalike owns beside the catalog, not loose beside it (see catalogDataDir).
+  adoptLegacyGeneratedFiles(db.name);
+  const dir = generatedDir(db.name, 'augment');
   const originals = [...data.trainPairs];
   for (const [n, i] of originals.entries()) {
     hooks.signal?.throwIfAborted();

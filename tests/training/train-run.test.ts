@@ -81,8 +81,8 @@ describe('training runs', () => {
   it('an interrupted run (its process gone) is shown as such and can be resumed', async () => {
     const controller = new AbortController();
     const run = await trainNewRun(db, 'tiny', { ...FAST, epochs: 3 }, { signal: controller.signal, onEpoch: () => controller.abort() });
-    // What a crash leaves behind: still "running", owned by a process that no longer exists.
-    db.prepare(`UPDATE runs SET status = 'running', pid = 2147483646, finished_at = NULL WHERE id = ?`).run(run.id);
+    // What a crash leaves behind: still "running", its owner's last heartbeat older than the lease.
+    db.prepare(`UPDATE runs SET status = 'running', pid = 2147483646, finished_at = NULL, lease_owner = 'dead', heartbeat_at = ? WHERE id = ?`).run(Date.now() - 10 * 60_000, run.id);
     expect(getRun(db, run.id)).toMatchObject({ status: 'running', interrupted: true, epochsDone: 1 });
     const resumed = await resumeRun(db, run.id);
     expect(resumed).toMatchObject({ status: 'done', epochsDone: 3, interrupted: false });
