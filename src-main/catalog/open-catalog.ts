@@ -7,7 +7,7 @@ export type Db = Database.Database;
 
 /** A catalog that cannot be opened or migrated, with a code the CLI and the UI can act on. */
 export class CatalogError extends Error {
-  constructor(readonly code: 'CATALOG_OPEN' | 'CATALOG_TOO_NEW' | 'CATALOG_MIGRATE' | 'CATALOG_MISSING', message: string) {
+  constructor(readonly code: 'CATALOG_OPEN' | 'CATALOG_TOO_NEW' | 'CATALOG_MIGRATE' | 'CATALOG_MISSING' | 'CATALOG_CORRUPT' | 'CATALOG_READONLY', message: string) {
     super(message);
   }
 }
@@ -39,8 +39,26 @@ export function openCatalog(file: string, opts: { readonly?: boolean; mustExist?
   } catch (e) {
     db.close();
     if (e instanceof CatalogError) throw e;
-    throw new CatalogError('CATALOG_OPEN', `cannot open catalog ${file}: ${(e as Error).message}`);
+    throw openError(file, e as Error & { code?: string });
   }
+}
+
+/** Says what is wrong with a catalog SQLite would not open, in words a user can act on. */
+function openError(file: string, e: Error & { code?: string }): CatalogError {
+  const code = String(e.code ?? '');
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new CatalogError(
+      'CATALOG_CORRUPT',
+      `cannot open catalog ${file}: it is not a Lookalike catalog or it is damaged (${e.message}); it was left untouched — restore it from a backup, or use another --db`,
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new CatalogError(
+      'CATALOG_READONLY',
+      `cannot open catalog ${file}: it is read-only (${e.message}); Lookalike writes to its catalog even to read it (the journal and migrations), so copy it somewhere writable or fix its permissions`,
+    );
+  }
+  return new CatalogError('CATALOG_OPEN', `cannot open catalog ${file}: ${e.message}`);
 }
 
 /** The schema version this build of Lookalike writes. */
