@@ -35,12 +35,13 @@ it('makes the same look-alikes of a logo every time, each a decodable JPEG that 
   expect(c[0].sha256).not.toBe(a[0].sha256);
 });
 
-it('a run with --augment trains on the extra pairs, made once beside the catalog', async () => {
+it('a run with --augment trains on the extra pairs, made once into the folder Lookalike owns beside the catalog', async () => {
   const db = openCatalog(path.join(tmp.dir, 'catalog.sqlite'));
   await importFolder(db, folder, { name: 'tiny' });
   const run = await trainNewRun(db, 'tiny', { backbone: 'mobilenetv2', inputSize: 32, epochs: 1, batchSize: 4, augment: 2, seed: 3 });
   expect(run).toMatchObject({ status: 'done', config: { augment: 2 } });
-  const made = fs.readdirSync(path.join(tmp.dir, 'augment'));
+  const made = fs.readdirSync(path.join(tmp.dir, 'catalog.sqlite.d', 'augment'));
+  expect(fs.existsSync(path.join(tmp.dir, 'augment'))).toBe(false);
   const trainPairs = listTrain(db);
   expect(made.filter((f) => f.endsWith('.jpg'))).toHaveLength(trainPairs * 2);
   db.close();
