@@ -3,8 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, session } from 'electron';
 import { resolveCatalogPath } from '../catalog/catalog-path.ts';
 import { openCatalog, type Db } from '../catalog/open-catalog.ts';
+import { createServices } from '../handlers/all-handlers.ts';
+import { desktopSampleDir } from './app-paths-electron.ts';
 import { openAppWindow } from './app-window.ts';
+import { EventQueue } from './event-queue.ts';
 import { handleMediaProtocol, MEDIA_SCHEME, registerMediaScheme } from './media-protocol.ts';
+import { pickFolder, pickImage } from './native-dialogs.ts';
+import { quitCleanly } from './quit-cleanly.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -38,10 +43,25 @@ app.whenReady().then(async () => {
   const catalog = db;
   installCsp();
   handleMediaProtocol(() => catalog);
-  await openAppWindow(catalog, catalogPath, paths);
+  const queue = new EventQueue();
+  // The window is made after the services; the dialogs and the ready signal reach it through this variable.
+  let win: Awaited<ReturnType<typeof openAppWindow>> | undefined;
+  const services = createServices({
+    db: catalog,
+    catalogPath,
+    transport: 'electron',
+    samplePath: desktopSampleDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() }),
+    emit: queue.emit,
+    pickFolder: async () => (win ? pickFolder(win) : null),
+    pickImage: async () => (win ? pickImage(win) : null),
+    onRendererReady: () => {
+      if (win && !win.isDestroyed()) queue.ready(win.webContents);
+    },
+  });
+  quitCleanly(app, process, services.dispose, () => db?.close());
+  win = await openAppWindow(services, queue, paths);
 }).catch((e: Error) => {
   dialog.showErrorBox('Lookalike could not start', e.stack ?? e.message);
   app.quit();
 });
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => db?.close());

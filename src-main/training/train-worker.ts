@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 import { toBridgeError } from '../../src-shared/contract.ts';
+import { describeBackend, initBackend } from '../ml/backend.ts';
 import { resumeRun, trainNewRun, type TrainHooks } from './train-run.ts';
 import type { ToWorker, FromWorker, WorkerJob } from './train-worker-messages.ts';
 
@@ -27,7 +28,7 @@ const hooks: TrainHooks = {
   weights: {
     // Downloads go to the folder Lookalike owns beside the catalog (Keras's ~/.keras/models is still searched first).
     cacheDir: generatedDir(catalogPath, 'models'),
-    ...job.weights,
+    ...(job.kind === 'backend' ? {} : job.weights),
     onDownload: (p) => {
       // At most one line a second: the file is ~94 MB and arrives in thousands of chunks.
       const now = Date.now();
@@ -39,14 +40,24 @@ const hooks: TrainHooks = {
   },
 };
 
-adoptLegacyGeneratedFiles(catalogPath);
-const db = openCatalog(catalogPath);
-try {
-  const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, { ...hooks, force: job.force });
-  send({ type: 'done', run });
-} catch (e) {
-  send({ type: 'error', error: toBridgeError(e) });
-} finally {
-  db.close();
-  port.close();
+if (job.kind === 'backend') {
+  try {
+    send({ type: 'backend', line: describeBackend(await initBackend()) });
+  } catch (e) {
+    send({ type: 'error', error: toBridgeError(e) });
+  } finally {
+    port.close();
+  }
+} else {
+  adoptLegacyGeneratedFiles(catalogPath);
+  const db = openCatalog(catalogPath);
+  try {
+    const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, { ...hooks, force: job.force });
+    send({ type: 'done', run });
+  } catch (e) {
+    send({ type: 'error', error: toBridgeError(e) });
+  } finally {
+    db.close();
+    port.close();
+  }
 }

@@ -172,7 +172,7 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
 
     const scores = (await cards.getByTestId('result-score').allTextContents()).map(Number);
     const badges = () => cards.getByTestId('match-badge').evaluateAll((els: WithData[]) => els.map((e) => e.dataset.match === 'true'));
-    const queriesBefore = sent.filter((n) => n === 'query:run').length;
+    const queriesBefore = sent.filter((n) => n === 'query:start').length;
     const tau = Math.round(((scores[0] + scores[scores.length - 1]) / 2) * 100) / 100;
     await byTest('tau-slider').fill(String(tau));
     await expect.poll(badges).toEqual(scores.map((s) => s >= tau));
@@ -181,7 +181,7 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
     await byTest('tau-slider').fill('-1');
     await expect.poll(badges).toEqual(scores.map(() => true));
     await byTest('tau-slider').fill(String(tau));
-    expect(sent.filter((n) => n === 'query:run').length).toBe(queriesBefore);
+    expect(sent.filter((n) => n === 'query:start').length).toBe(queriesBefore);
     await app.screenshot('journey-08-query-tau-moved');
 
     await cards.first().getByTestId('feedback-match').click();

@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src-main/app-paths.ts';
 
@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Runs `lookalike ARGS` as a user would (a separate Node process), with LOOKALIKE_HOME pointed at `home`. */
-export function runCli(args: string[], opts: { home?: string; spawn?: SpawnOptions; onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { home?: string; spawn?: SpawnOptions; onStderr?: (chunk: string, kill: () => void) => void; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: PACKAGE_ROOT,
@@ -19,6 +22,7 @@ export function runCli(args: string[], opts: { home?: string; spawn?: SpawnOptio
       stdio: ['ignore', 'pipe', 'pipe'],
       ...opts.spawn,
     });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));

@@ -1,7 +1,7 @@
 import type { RunSummary, TrainProgress, TrainRequest } from '../../../src-shared/training-types.ts';
 import { TRAIN_DEFAULTS as D } from '../../../src-shared/train-defaults.ts';
 import { trainInWorker } from '../../training/train-in-worker.ts';
-import type { WorkerJob } from '../../training/train-worker-messages.ts';
+import type { TrainingJob } from '../../training/train-worker-messages.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { formatSeconds, ProgressBar } from '../progress-bar.ts';
 import { describeRun, runJson } from './runs-command.ts';
@@ -23,7 +23,7 @@ function choiceFlag<T extends string>(ctx: CommandContext, flag: string, choices
 
 const WEIGHT_OPTIONS = { weights: { type: 'string' }, 'download-weights': { type: 'boolean' } } as const;
 
-function weightsOf(ctx: CommandContext): WorkerJob['weights'] {
+function weightsOf(ctx: CommandContext): TrainingJob['weights'] {
   return { resnet50Path: ctx.values.weights as string | undefined, allowDownload: Boolean(ctx.values['download-weights']) };
 }
 
@@ -31,7 +31,7 @@ function weightsOf(ctx: CommandContext): WorkerJob['weights'] {
  * Runs a training job in a worker and shows it: JSON lines per epoch with --json, else a progress bar and one
  * line per epoch on stderr. Ctrl-C cancels between batches; the run stays in the catalog, resumable.
  */
-export async function runTrainingJob(ctx: CommandContext, job: WorkerJob): Promise<number> {
+export async function runTrainingJob(ctx: CommandContext, job: TrainingJob): Promise<number> {
   const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err, delayMs: 0, intervalMs: ctx.err && 'isTTY' in ctx.err && ctx.err.isTTY ? 200 : 5000 });
   const say = (line: string) => {
     bar?.finish();

@@ -1,9 +1,16 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, onScopeDispose, ref, shallowRef } from 'vue';
+import type { BridgeError } from '../../../src-shared/contract.ts';
 import type { Side } from '../../../src-shared/catalog-types.ts';
 import type { FeedbackVerdict, QueryHit, QueryImage, QueryResponse } from '../../../src-shared/query-types.ts';
+import { JobTracker } from '../lib/job-tracker.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { storeApi } from './store-deps.ts';
+
+type QueryEvent =
+  | { kind: 'progress'; jobId: string; done: number; total: number }
+  | { kind: 'done'; jobId: string; response: QueryResponse }
+  | { kind: 'failed'; jobId: string; error: BridgeError };
 
 /** A hit as the results grid shows it: its match badge follows the slider, its mark follows the user. */
 export type ShownHit = QueryHit & { match: boolean; feedback: FeedbackVerdict | null };
@@ -64,41 +71,93 @@ export const useQueryStore = defineStore('query', () => {
     }
   }
 
+  // A query is a job: its answer arrives as an event of its jobId. Only the newest query's events are shown.
+  const tracker = new JobTracker<QueryEvent>();
+  /** Resolves the pending run() once its job has ended (or been left). */
+  let ended: (() => void) | undefined;
+  /** Bumped by every run and cancel: a start reply for an older one is stale. */
   let queryToken = 0;
-  /** Ranks the catalog against the image; an answer to an earlier, slower query is dropped. */
+
+  function finish(): void {
+    tracker.reset();
+    loading.value = false;
+    embedding.value = null;
+    ended?.();
+    ended = undefined;
+  }
+
+  function apply(event: QueryEvent): void {
+    if (event.kind === 'progress') {
+      embedding.value = { done: event.done, total: event.total };
+      return;
+    }
+    if (event.kind === 'done') {
+      response.value = event.response;
+      tau.value = event.response.tau;
+      marks.value = {};
+      markError.value = null;
+    } else if (event.error.code !== 'CANCELLED') {
+      error.value = event.error;
+    }
+    finish();
+  }
+
+  const onEvent = (event: QueryEvent) => {
+    if (tracker.admit(event)) apply(event);
+  };
+  const unsubscribe = [
+    api.events.on('query:progress', (p) => onEvent({ kind: 'progress', ...p })),
+    api.events.on('query:done', (p) => onEvent({ kind: 'done', ...p })),
+    api.events.on('query:failed', (p) => onEvent({ kind: 'failed', ...p })),
+  ];
+  onScopeDispose(() => unsubscribe.forEach((off) => off()));
+
+  /**
+   * Ranks the catalog against the image; resolves when the answer (or the error) is shown. A query still running
+   * is cancelled first: its answer would be dropped anyway.
+   */
   async function run(): Promise<void> {
     if (!image.value) {
       error.value = { code: 'NO_IMAGE', message: 'Choose an image to search for first.' };
       return;
     }
+    await cancel();
     const token = ++queryToken;
+    const request = { image: image.value, runId: runId.value ?? undefined, datasetId: datasetId.value ?? undefined, side: side.value ?? undefined, top: top.value };
+    tracker.begin();
     loading.value = true;
     error.value = null;
     embedding.value = null;
-    // A run's first query embeds the catalog's images; the service says how far it got.
-    const stop = api.events.on('query:progress', (p) => {
-      if (token === queryToken) embedding.value = p;
-    });
+    const done = new Promise<void>((resolve) => (ended = resolve));
     try {
-      const answer = await api.query.run({
-        image: image.value,
-        runId: runId.value ?? undefined,
-        datasetId: datasetId.value ?? undefined,
-        side: side.value ?? undefined,
-        top: top.value,
-      });
-      if (token !== queryToken) return;
-      response.value = answer;
-      tau.value = answer.tau;
-      marks.value = {};
-      markError.value = null;
+      const { jobId } = await api.query.start(request);
+      if (token !== queryToken) {
+        // Left (cancelled or replaced) before its id came back: stop it too.
+        void api.jobs.cancel({ jobId }).catch(() => undefined);
+        return;
+      }
+      for (const held of tracker.accept(jobId)) apply(held);
     } catch (e) {
-      if (token === queryToken) error.value = toStoreError(e);
-    } finally {
-      stop();
       if (token === queryToken) {
-        loading.value = false;
-        embedding.value = null;
+        error.value = toStoreError(e);
+        finish();
+      }
+      return;
+    }
+    await done;
+  }
+
+  /** Stops the query being answered, if any; its results, if they still come, are not shown. */
+  async function cancel(): Promise<void> {
+    const jobId = tracker.jobId;
+    queryToken++;
+    if (!loading.value) return;
+    finish();
+    if (jobId) {
+      try {
+        await api.jobs.cancel({ jobId });
+      } catch {
+        // The query may have ended meanwhile; nothing is shown of it either way.
       }
     }
   }
@@ -120,5 +179,5 @@ export const useQueryStore = defineStore('query', () => {
     }
   }
 
-  return { image, imageLabel, previewUrl, runId, datasetId, side, top, response, tau, loading, embedding, error, hits, marks, markError, markingId, setImage, pickImage, run, mark };
+  return { image, imageLabel, previewUrl, runId, datasetId, side, top, response, tau, loading, embedding, error, hits, marks, markError, markingId, setImage, pickImage, run, cancel, mark };
 });
