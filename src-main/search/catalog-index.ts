@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { catalogDataDir } from '../catalog/catalog-path.ts';
 import { BruteForceIndex, type SearchHit } from '../ml/vector-index.ts';
 import { AnnIndex, DEFAULT_ANN_PARAMS, type AnnParams } from './ann-index.ts';
 
@@ -38,10 +39,10 @@ interface IndexMeta {
   bytes: number;
 }
 
-/** Where the index of a catalog file lives: a folder Lookalike owns beside it, never inside the SQLite file. */
+/** Where the index of a catalog file lives: `index/` in the folder Lookalike owns beside it (catalogDataDir). */
 export function indexFolderFor(catalogFile: string): string | undefined {
   if (!catalogFile || catalogFile === ':memory:') return undefined;
-  return path.join(`${catalogFile}.d`, 'index');
+  return path.join(catalogDataDir(catalogFile), 'index');
 }
 
 /** FNV-1a over the first `count` ids: a changed, removed or reordered id changes it. */
