@@ -78,12 +78,13 @@ describe('query', () => {
     expect(all.hits.some((h) => h.side === 'right' && h.pairName === 'logo00.png')).toBe(false);
   });
 
-  it("judges matches by the user's tau when one is given, and refuses one that is not a number", async () => {
+  it("judges matches by the user's tau when one is given, and refuses one that is not a cosine similarity", async () => {
     const image = { path: path.join(folder, 'right', 'logo00.jpg') };
     const res = await queryCatalog(db, { image, side: 'left', top: 10, tau: 0.5 }, { session });
     expect(res).toMatchObject({ tau: 0.5, tauSource: 'user' });
     expect(res.hits.map((h) => h.match)).toEqual(res.hits.map((h) => h.score >= 0.5));
     await expect(queryCatalog(db, { image, tau: Number.NaN }, { session })).rejects.toMatchObject({ code: 'BAD_QUERY' });
+    await expect(queryCatalog(db, { image, tau: 1.5 }, { session })).rejects.toMatchObject({ code: 'BAD_QUERY' });
   });
 
   it('embeds the catalog once, then only images that are new', async () => {
@@ -106,7 +107,7 @@ describe('query', () => {
   it('says why a query image cannot be used, and when there is no run', async () => {
     const text = path.join(tmp.dir, 'notes.png');
     fs.writeFileSync(text, 'just some text');
-    await expect(queryCatalog(db, { image: { path: text } }, { session })).rejects.toMatchObject({ code: 'QUERY_IMAGE_UNUSABLE', message: expect.stringContaining('not an image') });
+    await expect(queryCatalog(db, { image: { path: text } }, { session })).rejects.toMatchObject({ code: 'NOT_AN_IMAGE', message: expect.stringContaining('not an image') });
     await expect(queryCatalog(db, { image: { path: path.join(tmp.dir, 'nope.png') } }, { session })).rejects.toThrow(/no such file/);
     await expect(queryCatalog(db, { image: { bytesBase64: '', name: 'empty.png' } }, { session })).rejects.toThrow(/empty file/);
     const empty = openCatalog(path.join(tmp.dir, 'empty.sqlite'));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { findDataset } from '../../catalog/datasets.ts';
 import { markFeedback } from '../../catalog/feedback.ts';
-import { queryCatalog } from '../../search/query-catalog.ts';
+import { queryCatalog, readQueryImage } from '../../search/query-catalog.ts';
 import { uncalibratedAdvice } from '../../../src-shared/calibration-policy.ts';
 import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
@@ -36,7 +36,7 @@ but gives no match verdict (match null) unless --tau is given.`,
     const top = ctx.values.top === undefined ? 10 : Number(ctx.values.top);
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1`);
     const tauFlag = ctx.values.tau === undefined ? undefined : Number(ctx.values.tau);
-    if (tauFlag !== undefined && (ctx.values.tau === '' || !Number.isFinite(tauFlag))) throw new UsageError(`--tau takes a number (a cosine similarity, e.g. 0.8), not "${ctx.values.tau}"`);
+    if (tauFlag !== undefined && (ctx.values.tau === '' || !(tauFlag >= -1 && tauFlag <= 1))) throw new UsageError(`--tau takes a number from -1 to 1 (a cosine similarity, e.g. 0.8), not "${ctx.values.tau}"`);
     const db = ctx.catalog();
     const datasetId = ctx.values.dataset ? findDataset(db, ctx.values.dataset as string).id : undefined;
     const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
@@ -75,11 +75,9 @@ Marks count when the query image is itself an image of a training pair of the da
     if (!/^\d+$/.test(resultRaw)) throw new UsageError(`RESULT_IMAGE_ID is a number, not "${resultRaw}"`);
     if (!['match', 'not-a-match', 'clear'].includes(verdictRaw)) throw new UsageError(`the verdict is match, not-a-match or clear, not "${verdictRaw}"`);
     const { createHash } = await import('node:crypto');
-    const { readFile } = await import('node:fs/promises');
-    const bytes = await readFile(path.resolve(image)).catch((e: Error) => {
-      throw new Error(`${image}: ${e.message}`);
-    });
-    const querySha256 = createHash('sha256').update(bytes).digest('hex');
+    // The same checks as a query's (regular file, size cap, no blocking on a FIFO): the mark names its hash.
+    const { buffer } = await readQueryImage({ path: path.resolve(image) });
+    const querySha256 = createHash('sha256').update(buffer).digest('hex');
     const verdict = verdictRaw === 'clear' ? null : (verdictRaw as FeedbackVerdict);
     markFeedback(ctx.catalog(), { querySha256, resultImageId: Number(resultRaw), verdict, runId: runFlag(ctx) });
     if (ctx.json) return printJson(ctx.out, { querySha256, resultImageId: Number(resultRaw), verdict });
