@@ -86,7 +86,8 @@ export function pickScores(e: EvalJson): QualityScores {
 export function meanScores(all: QualityScores[]): QualityScores {
   const mean = (get: (s: QualityScores) => number | null): number | null => {
     const v = all.map(get);
-    return v.some((x) => x === null) ? null : v.reduce((a, b) => a + (b as number), 0) / v.length;
+    if (v.some((x) => x === null)) return null;
+    return (v as number[]).reduce((a, b) => a + b, 0) / v.length;
   };
   const open = all.every((s) => s.open_set) ? {
     false_match_rate: mean((s) => s.open_set!.false_match_rate)!,
