@@ -170,7 +170,11 @@ async function main(): Promise<void> {
     await makeEvalSets({ out: root, sets: missing });
   }
   const results: SetResult[] = [];
-  for (const set of sets) results.push(await benchSet(set, path.join(root, set), seeds, values.quick, log));
+  for (const set of sets) {
+    results.push(await benchSet(set, path.join(root, set), seeds, values.quick, log));
+    // A long run that is stopped later still leaves each finished set's numbers behind.
+    log(`${set} done: ${JSON.stringify(results.at(-1))}`);
+  }
   const json = JSON.stringify({ protocol: { seeds, quick: values.quick }, sets: results });
   if (values.out) await writeFile(values.out, `${json}\n`);
   process.stdout.write(`${json}\n`);
