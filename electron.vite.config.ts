@@ -11,7 +11,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/electron/main.ts'),
-          // Loaded by path from train-in-worker.ts (new URL('./train-worker.js', import.meta.url)).
+          // Loaded by path from spawn-training-worker.ts (new URL('./train-worker.js', import.meta.url)).
           'train-worker': resolve(__dirname, 'src-main/training/train-worker.ts'),
           // Likewise from query-in-worker.ts.
           'query-worker': resolve(__dirname, 'src-main/search/query-worker.ts'),

@@ -14,4 +14,3 @@ const api = buildApi({
   mediaUrl: (kind, imageId) => `lookalike-media://${kind}/${Number(imageId)}`,
 });
 contextBridge.exposeInMainWorld('lookalike', api);
-contextBridge.exposeInMainWorld('lookalikeReady', () => ipcRenderer.send('renderer:ready'));

@@ -5,6 +5,7 @@
 import type { DatasetSummary, ImportProblem, ImportProgress, ImportResult, PairRow } from './catalog-types.ts';
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './training-types.ts';
 import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
+import type { JobInfo, JobKind, JobState } from './job-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -20,6 +21,15 @@ export interface AppInfo {
 /** Every request: `area:verb` → argument and result. */
 export interface Requests {
   'app:info': { args: void; result: AppInfo };
+  /**
+   * The page listens now: events that waited for it (sent before it loaded, or while it reloaded) are delivered.
+   * The desktop app queues events until then; the local server delivers them to each page as it connects.
+   */
+  'renderer:ready': { args: void; result: void };
+  /** The jobs that have not ended (running, and queued trainings), oldest first: what a reloaded page reattaches to. */
+  'jobs:list': { args: void; result: JobInfo[] };
+  /** Cancels a job of any kind, queued or running; its end arrives as its area's events. Unknown ids are ignored. */
+  'jobs:cancel': { args: { jobId: string }; result: void };
   'datasets:list': { args: void; result: DatasetSummary[] };
   'datasets:pairs': { args: { datasetId: number }; result: PairRow[] };
   'datasets:problems': { args: { datasetId: number }; result: ImportProblem[] };
@@ -29,18 +39,24 @@ export interface Requests {
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
   /**
-   * The compute backend, as the one line the CLI prints. Asked in the main process by the same rules the training
-   * worker follows (the worker's own line arrives as a `training:log` event when a run starts).
+   * The compute backend training uses, as the one line the CLI prints: asked of a short-lived training worker, so
+   * it is the worker's own choice and tfjs never loads into the main process or the server.
    */
   'training:backend': { args: void; result: { line: string } };
-  /** Starts training in the worker; progress arrives as `training:*` events with the returned jobId. */
-  'training:start': { args: { datasetId: number; request: TrainRequest }; result: { jobId: string } };
-  'training:resume': { args: { runId: number }; result: { jobId: string } };
+  /**
+   * Starts training in the worker; progress arrives as `training:*` events with the returned jobId. Trainings run
+   * one at a time: while another one runs, this one is `queued` (a `jobs:state` event says when it starts).
+   */
+  'training:start': { args: { datasetId: number; request: TrainRequest }; result: { jobId: string; state: 'queued' | 'running' } };
+  'training:resume': { args: { runId: number }; result: { jobId: string; state: 'queued' | 'running' } };
   'training:cancel': { args: { jobId: string }; result: void };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };
-  /** Ranks the catalog's images by similarity to one image (embedding the catalog for the run first if needed). */
-  'query:run': { args: QueryRequest; result: QueryResponse };
+  /**
+   * Starts ranking the catalog's images by similarity to one image (embedding the catalog for the run first if
+   * needed); the answer arrives as `query:done` (or `query:failed`) with the returned jobId. `jobs:cancel` stops it.
+   */
+  'query:start': { args: QueryRequest; result: { jobId: string } };
   /** Marks a result "match" / "not a match"; stored for the next training run. Marking again replaces; null clears. */
   'feedback:mark': { args: Omit<FeedbackMark, 'verdict'> & { verdict: FeedbackMark['verdict'] | null }; result: void };
   /** Asks the user for an image file (a native dialog in the app; null where there is none). */
@@ -60,7 +76,11 @@ export interface Events {
   'training:done': { jobId: string; run: RunSummary };
   'training:failed': { jobId: string; error: BridgeError };
   /** A query is embedding catalog images it has no vectors for yet (a run's first query). */
-  'query:progress': { done: number; total: number };
+  'query:progress': { jobId: string; done: number; total: number };
+  'query:done': { jobId: string; response: QueryResponse };
+  'query:failed': { jobId: string; error: BridgeError };
+  /** A job changed state: queued, running, or ended (its area's done/failed event says how, with the details). */
+  'jobs:state': { jobId: string; kind: JobKind; state: JobState };
 }
 
 export type RequestName = keyof Requests;
@@ -77,38 +97,51 @@ export interface BridgeError {
 /** How every request's outcome crosses a bridge. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
 
-/** The request names, for transports that must list them (the preload, the server). */
-export const REQUEST_NAMES = [
-  'app:info',
-  'datasets:list',
-  'datasets:pairs',
-  'datasets:problems',
-  'datasets:import',
-  'datasets:cancelImport',
-  'dialog:pickFolder',
-  'training:backend',
-  'training:start',
-  'training:resume',
-  'training:cancel',
-  'runs:list',
-  'runs:get',
-  'query:run',
-  'feedback:mark',
-  'dialog:pickImage',
-] as const satisfies readonly RequestName[];
+// Written as records so that the compiler refuses a name left out (or one that is not in the contract): a list
+// typed `RequestName[]` accepted a missing name, which then failed only at run time.
+const REQUEST_SET: Record<RequestName, true> = {
+  'app:info': true,
+  'renderer:ready': true,
+  'jobs:list': true,
+  'jobs:cancel': true,
+  'datasets:list': true,
+  'datasets:pairs': true,
+  'datasets:problems': true,
+  'datasets:import': true,
+  'datasets:cancelImport': true,
+  'dialog:pickFolder': true,
+  'training:backend': true,
+  'training:start': true,
+  'training:resume': true,
+  'training:cancel': true,
+  'runs:list': true,
+  'runs:get': true,
+  'query:start': true,
+  'feedback:mark': true,
+  'dialog:pickImage': true,
+};
 
-export const EVENT_NAMES = [
-  'import:progress',
-  'import:done',
-  'import:failed',
-  'training:run',
-  'training:progress',
-  'training:log',
-  'training:epoch',
-  'training:done',
-  'training:failed',
-  'query:progress',
-] as const satisfies readonly EventName[];
+const EVENT_SET: Record<EventName, true> = {
+  'import:progress': true,
+  'import:done': true,
+  'import:failed': true,
+  'training:run': true,
+  'training:progress': true,
+  'training:log': true,
+  'training:epoch': true,
+  'training:done': true,
+  'training:failed': true,
+  'query:progress': true,
+  'query:done': true,
+  'query:failed': true,
+  'jobs:state': true,
+};
+
+/** Every request name, for transports that must list them (the preload, the server). */
+export const REQUEST_NAMES = Object.keys(REQUEST_SET) as readonly RequestName[];
+
+/** Every event name. */
+export const EVENT_NAMES = Object.keys(EVENT_SET) as readonly EventName[];
 
 /** Turns any thrown value into a BridgeError, keeping a `code` when the error has one. */
 export function toBridgeError(e: unknown): BridgeError {

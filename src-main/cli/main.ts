@@ -15,6 +15,9 @@ import { exportCommand } from './commands/export-command.ts';
 
 const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, reportCommand, exportCommand, serveCommand, demoCommand];
 
+/** The commands that may create the catalog (and its folder); every other one refuses a missing catalog. */
+const CREATES_CATALOG = new Set(['import', 'serve', 'demo']);
+
 const GLOBAL_OPTIONS = {
   db: { type: 'string' },
   json: { type: 'boolean' },
@@ -71,8 +74,18 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
   let db: Db | undefined;
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('interrupted'));
-  if (!io.signal) process.once('SIGINT', onSigint);
+  // Ctrl-C and SIGTERM (a service manager, `kill`, a container stopping) both cancel the job cleanly: an import
+  // leaves the catalog unchanged, a training run ends `cancelled` and resumable, `serve` stops its jobs and exits.
+  // Listening once: a second signal while the job winds down gets Node's default, an immediate exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    controller.abort(Object.assign(new Error(`interrupted (${signal})`), { code: 'CANCELLED' }));
+  };
+  if (!io.signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     const rest = argv.filter((a, i) => i !== argv.indexOf(name!));
     let parsed;
@@ -94,7 +107,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       values: parsed.values as CommandContext['values'],
       json: Boolean(parsed.values.json),
       catalogPath,
-      catalog: () => (db ??= openCatalog(catalogPath)),
+      catalog: () => (db ??= openCatalog(catalogPath, { mustExist: !CREATES_CATALOG.has(command.name) })),
       out,
       err,
       signal: io.signal ?? controller.signal,
@@ -114,7 +127,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     if (process.env.LOOKALIKE_DEBUG) err.write(`${error.stack}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     db?.close();
   }
 }

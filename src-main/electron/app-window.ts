@@ -1,56 +1,33 @@
-import { fileURLToPath } from 'node:url';
-import { BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
-import type { Db } from '../catalog/open-catalog.ts';
-import { allHandlers } from '../handlers/all-handlers.ts';
-import { EventQueue } from './event-queue.ts';
+import { BrowserWindow, ipcMain } from 'electron';
+import type { Services } from '../handlers/all-handlers.ts';
+import type { EventQueue } from './event-queue.ts';
 import { registerIpc } from './ipc-bridge.ts';
-import { pickFolder, pickImage } from './native-dialogs.ts';
+import { appPageMatcher, lockNavigation } from './security.ts';
+import { isOwnSender, type PageOrigin } from './sender-check.ts';
 
 /** Where the window's code is: the entry computes these, since only it knows where the bundle landed. */
-export interface WindowPaths {
+export interface WindowPaths extends PageOrigin {
   preload: string;
-  /** The packaged page (out/renderer/index.html). */
-  rendererFile: string;
-  /** electron-vite's dev server, in development. */
-  devUrl?: string;
 }
 
 /**
- * Opens the app's window with its own services: a sandboxed, context-isolated page with no Node, whose requests
- * are served only when they come from that page, and whose events wait in a queue until it says it is ready.
+ * Opens the app's window on the app's services: a sandboxed, context-isolated page with no Node, whose requests
+ * are served only when they come from that page, and whose events wait in `queue` until it says it is ready
+ * (`renderer:ready`, which the services route to `queue.ready`).
  */
-export async function openAppWindow(db: Db, catalogPath: string, paths: WindowPaths): Promise<BrowserWindow> {
-  const queue = new EventQueue();
+export async function openAppWindow(services: Services, queue: EventQueue, paths: WindowPaths): Promise<BrowserWindow> {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
     title: 'Lookalike',
     webPreferences: { preload: paths.preload, contextIsolation: true, sandbox: true, nodeIntegration: false },
   });
-  const handlers = allHandlers({
-    db,
-    catalogPath,
-    transport: 'electron',
-    emit: queue.emit,
-    pickFolder: () => pickFolder(win),
-    pickImage: () => pickImage(win),
-  });
-
-  /** Only our own page may call the services: the dev server in development, the packaged file otherwise. */
-  const isOurs = (event: IpcMainInvokeEvent | IpcMainEvent): boolean => {
-    if (win.isDestroyed() || event.sender !== win.webContents) return false;
-    const url = event.senderFrame?.url ?? '';
-    if (paths.devUrl) return url.startsWith(paths.devUrl);
-    return url.startsWith('file://') && fileURLToPath(url.split(/[?#]/)[0]) === paths.rendererFile;
-  };
-  const unregister = registerIpc(handlers, isOurs, () => queue.ready(win.webContents));
+  const unregister = registerIpc(ipcMain, services.handlers, (event) => isOwnSender(event, win, paths));
 
   win.webContents.on('did-start-loading', () => queue.detach());
   // No navigation away from the app and no new windows: links to the outside are not followed.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  lockNavigation(win.webContents, appPageMatcher(paths.devUrl));
   win.on('closed', unregister);
-  if (paths.devUrl) await win.loadURL(paths.devUrl);
-  else await win.loadFile(paths.rendererFile);
+  await win.loadURL(paths.devUrl ?? paths.pageUrl);
   return win;
 }

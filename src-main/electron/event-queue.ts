@@ -1,13 +1,18 @@
-import type { WebContents } from 'electron';
 import type { EventName, Events } from '../../src-shared/contract.ts';
+
+/** The part of Electron's WebContents the queue uses (tests pass a fake). */
+export interface EventTarget {
+  send(channel: string, payload: unknown): void;
+  isDestroyed(): boolean;
+}
 
 /** Holds events sent before the renderer said it is ready, then delivers them in order. */
 export class EventQueue {
   private pending: Array<[EventName, unknown]> = [];
-  private target: WebContents | undefined;
+  private target: EventTarget | undefined;
 
   /** The renderer is listening: flush what waited. */
-  ready(target: WebContents): void {
+  ready(target: EventTarget): void {
     this.target = target;
     for (const [name, payload] of this.pending.splice(0)) target.send(name, payload);
   }

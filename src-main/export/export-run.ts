@@ -7,6 +7,7 @@ import { EmbedderError, runEmbedder } from '../model-store/embedder.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 import type { WeightsOptions } from '../model-store/load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
+import { runEmbedderKey } from '../catalog/embeddings.ts';
 import { runImageModel } from './embedding-model.ts';
 import { datasetEmbeddingRows, writeEmbeddingsCsv, writeEmbeddingsJson, type EmbeddingRow } from './embeddings-files.ts';
 import { exportReadme } from './export-readme.ts';
@@ -33,7 +34,7 @@ export interface ExportOptions {
   force?: boolean;
   onProgress?: (p: ExportProgress) => void;
   signal?: AbortSignal;
-  /** Where ResNet50's weights are (runs on resnet50 rebuild their backbone). */
+  /** Where a backbone's weights file is (runs on a backbone that needs one rebuild it). */
   weights?: WeightsOptions;
 }
 
@@ -148,7 +149,7 @@ export async function exportRun(db: Db, runId: number, outDir: string, opts: Exp
     report('writing the embeddings', 0, 2);
     await writeEmbeddingsCsv(path.join(stage, 'embeddings.csv'), rows, dim);
     report('writing the embeddings', 1, 2);
-    await writeEmbeddingsJson(path.join(stage, 'embeddings.json'), { run: run.id, embedder: `run:${run.id}`, dim }, rows);
+    await writeEmbeddingsJson(path.join(stage, 'embeddings.json'), { run: run.id, embedder: runEmbedderKey(run.id), dim }, rows);
     report('writing the embeddings', 2, 2);
     fs.writeFileSync(path.join(stage, 'README.md'), exportReadme(run, spec, rows.length));
     opts.signal?.throwIfAborted();
@@ -156,9 +157,17 @@ export async function exportRun(db: Db, runId: number, outDir: string, opts: Exp
     const files = listFiles(stage);
     // Checked again: another process may have filled the folder while the model was being built.
     checkOutDir(dir, opts.force ?? false);
-    for (const file of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.renameSync(path.join(stage, file), path.join(dir, file));
+    if (!fs.existsSync(dir) || (fs.statSync(dir).isDirectory() && !fs.readdirSync(dir).length)) {
+      // One rename of the whole folder: a crash (kill -9, power cut) leaves either no export or a complete one.
+      if (fs.existsSync(dir)) fs.rmdirSync(dir);
+      fs.renameSync(stage, dir);
+      // mkdtemp made the stage private (0700); the export is an ordinary folder.
+      fs.chmodSync(dir, 0o755);
+    } else {
+      for (const file of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.renameSync(path.join(stage, file), path.join(dir, file));
+      }
     }
     return {
       dir,

@@ -14,6 +14,8 @@ export interface ServiceContext {
   pickFolder?: () => Promise<string | null>;
   /** A native image-file picker where there is one. */
   pickImage?: () => Promise<string | null>;
+  /** The page says it listens (`renderer:ready`): the desktop app delivers the events it queued. */
+  onRendererReady?: () => void;
 }
 
 /** One function per request of the contract. */

@@ -1,40 +1,60 @@
-import { randomUUID } from 'node:crypto';
 import { getRun, listRuns } from '../catalog/runs.ts';
 import { trainInWorker } from '../training/train-in-worker.ts';
-import type { WorkerJob } from '../training/train-worker-messages.ts';
-import { describeBackend, initBackend } from '../ml/backend.ts';
-import { toBridgeError } from '../../src-shared/contract.ts';
+import { trainingBackendLine } from '../training/backend-in-worker.ts';
+import type { TrainingJob } from '../training/train-worker-messages.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
+import type { JobRunner } from './job-runner.ts';
 
 type TrainingHandlers = Pick<Handlers, 'training:backend' | 'training:start' | 'training:resume' | 'training:cancel' | 'runs:list' | 'runs:get'>;
 
-/** The training area: jobs run in the training worker and report through `training:*` events. */
-export function trainingHandlers(ctx: ServiceContext): TrainingHandlers {
-  const running = new Map<string, AbortController>();
-  const start = (job: WorkerJob) => {
-    const jobId = randomUUID();
-    const controller = new AbortController();
-    running.set(jobId, controller);
-    trainInWorker(ctx.catalogPath, job, {
-      signal: controller.signal,
-      log: (line) => ctx.emit('training:log', { jobId, line }),
-      onRunCreated: (runId) => ctx.emit('training:run', { jobId, runId }),
-      onProgress: (progress) => ctx.emit('training:progress', { jobId, progress }),
-      onEpoch: (runId, row) => ctx.emit('training:epoch', { jobId, runId, row }),
-    })
-      .then((run) => ctx.emit('training:done', { jobId, run }))
-      .catch((e) => ctx.emit('training:failed', { jobId, error: toBridgeError(e) }))
-      .finally(() => running.delete(jobId));
-    return { jobId };
+/** Trainings share one lane: two at once would split the machine's cores and both crawl. */
+const TRAINING_LANE = 'training';
+
+/** The training area: jobs of the runner, queued one after another, run in the training worker. */
+export function trainingHandlers(ctx: ServiceContext, jobs: JobRunner): TrainingHandlers {
+  let backend: Promise<string> | undefined;
+  const start = (job: TrainingJob) => {
+    const jobId = jobs.start({
+      kind: 'training',
+      lane: TRAINING_LANE,
+      about: job.kind === 'new' ? { datasetId: typeof job.dataset === 'number' ? job.dataset : undefined } : { runId: job.runId },
+      run: (control) =>
+        trainInWorker(ctx.catalogPath, job, {
+          signal: control.signal,
+          log: (line) => ctx.emit('training:log', { jobId: control.jobId, line }),
+          onRunCreated: (runId) => {
+            control.about({ runId });
+            ctx.emit('training:run', { jobId: control.jobId, runId });
+          },
+          onProgress: (progress) => {
+            control.progress(progress);
+            ctx.emit('training:progress', { jobId: control.jobId, progress });
+          },
+          onEpoch: (runId, row) => ctx.emit('training:epoch', { jobId: control.jobId, runId, row }),
+        }),
+      // The trainer stops between batches and returns the run, status `cancelled`, with the epochs it finished.
+      settledAs: (run) => (run.status === 'cancelled' ? 'cancelled' : run.status === 'failed' ? 'failed' : 'done'),
+      end: (outcome, id) => {
+        if ('value' in outcome && outcome.value) ctx.emit('training:done', { jobId: id, run: outcome.value });
+        else ctx.emit('training:failed', { jobId: id, error: 'error' in outcome ? outcome.error : { code: 'FAILED', message: 'training failed' } });
+      },
+    });
+    return { jobId, state: jobs.stateOf(jobId) ?? 'running' };
   };
   return {
-    // The worker picks the same backend by the same rules; asking here too is cheap (memoised) and lets the UI
-    // show it before any training starts.
-    'training:backend': async () => ({ line: describeBackend(await initBackend()) }),
+    // Asked of a short-lived training worker, so the line is the one training uses and tfjs stays out of this
+    // process; the answer cannot change while the process lives, so it is asked once.
+    'training:backend': async () => {
+      backend ??= trainingBackendLine(ctx.catalogPath).catch((e) => {
+        backend = undefined;
+        throw e;
+      });
+      return { line: await backend };
+    },
     'training:start': ({ datasetId, request }) => start({ kind: 'new', dataset: datasetId, request }),
     'training:resume': ({ runId }) => start({ kind: 'resume', runId }),
     'training:cancel': ({ jobId }) => {
-      running.get(jobId)?.abort();
+      jobs.cancel(jobId);
     },
     'runs:list': ({ datasetId } = {}) => listRuns(ctx.db, { datasetId }),
     'runs:get': ({ runId }) => getRun(ctx.db, runId),

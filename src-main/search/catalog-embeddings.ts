@@ -1,4 +1,5 @@
 import type { Db } from '../catalog/open-catalog.ts';
+import { imagesWithoutEmbedding, loadEmbeddings, storeEmbeddings } from '../catalog/embeddings.ts';
 import { BruteForceIndex } from '../ml/vector-index.ts';
 import type { Embedder } from '../model-store/embedder.ts';
 
@@ -18,36 +19,16 @@ export async function ensureCatalogVectors(
   embedder: Embedder,
   opts: { vectors?: CatalogVectors; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<CatalogVectors> {
-  const missing = db
-    .prepare(
-      `SELECT i.id, i.sha256, COALESCE(
-          (SELECT left_path FROM pairs WHERE left_image_id = i.id LIMIT 1),
-          (SELECT right_path FROM pairs WHERE right_image_id = i.id LIMIT 1)) AS path
-         FROM images i
-        WHERE (EXISTS (SELECT 1 FROM pairs WHERE left_image_id = i.id) OR EXISTS (SELECT 1 FROM pairs WHERE right_image_id = i.id))
-          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.embedder = ? AND e.image_id = i.id)
-        ORDER BY i.id`,
-    )
-    .all(embedder.key) as Array<{ id: number; sha256: string; path: string }>;
-  const put = db.prepare('INSERT OR REPLACE INTO embeddings (image_id, embedder, vector) VALUES (?, ?, ?)');
+  const missing = imagesWithoutEmbedding(db, embedder.key);
   const CHUNK = 64;
   for (let b = 0; b < missing.length; b += CHUNK) {
     opts.signal?.throwIfAborted();
     const chunk = missing.slice(b, b + CHUNK);
     const vectors = await embedder.embed(chunk.map(({ sha256, path }) => ({ sha256, path })), { signal: opts.signal });
-    db.transaction(() => {
-      chunk.forEach((img, j) => {
-        const v = vectors.subarray(j * embedder.dim, (j + 1) * embedder.dim);
-        put.run(img.id, embedder.key, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-      });
-    }).immediate();
+    storeEmbeddings(db, embedder.key, chunk.map((img, j) => ({ imageId: img.id, vector: vectors.subarray(j * embedder.dim, (j + 1) * embedder.dim) })));
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
   const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
-  const rows = db.prepare('SELECT image_id AS id, vector FROM embeddings WHERE embedder = ? ORDER BY image_id').all(embedder.key) as Array<{ id: number; vector: Buffer }>;
-  for (const r of rows) {
-    if (vectors.index.has(r.id)) continue;
-    vectors.index.add(r.id, new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
-  }
+  for (const r of loadEmbeddings(db, embedder.key)) if (!vectors.index.has(r.imageId)) vectors.index.add(r.imageId, r.vector);
   return vectors;
 }

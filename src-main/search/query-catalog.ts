@@ -1,18 +1,28 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { formatBytes, readRegularFile } from '../read-regular-file.ts';
 import type { Db } from '../catalog/open-catalog.ts';
 import { DEFAULT_LIMITS, decodeImage } from '../importer/probe-image.ts';
 import type { QueryHit, QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
 import type { Side } from '../../src-shared/catalog-types.ts';
-import { getRun } from '../catalog/runs.ts';
+import { getRun, newestDoneRunId } from '../catalog/runs.ts';
+import { imageIdBySha256, pairsWithImages } from '../catalog/datasets.ts';
 import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.ts';
 import { EmbedderError, runEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { feedbackFor } from '../catalog/feedback.ts';
 
-/** A query image that cannot be used, with the same kind of reason an import gives. */
+/**
+ * A query image that cannot be used. `code` says why, with the importer's codes (NOT_REGULAR_FILE, DIRECTORY,
+ * FILE_TOO_LARGE, EMPTY_FILE, NOT_AN_IMAGE, CORRUPT_IMAGE, TOO_MANY_PIXELS, UNREADABLE) plus NOT_FOUND; the
+ * message names the file and never quotes its content.
+ */
 export class QueryImageError extends Error {
-  readonly code = 'QUERY_IMAGE_UNUSABLE';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
+
+/** Every code a QueryImageError can carry, for a UI that offers "choose another image". */
+export const QUERY_IMAGE_CODES = ['NOT_FOUND', 'DIRECTORY', 'NOT_REGULAR_FILE', 'EMPTY_FILE', 'FILE_TOO_LARGE', 'UNREADABLE', 'NOT_AN_IMAGE', 'CORRUPT_IMAGE', 'TOO_MANY_PIXELS', 'UNSUPPORTED_TYPE'] as const;
 
 /** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
 export const FALLBACK_TAU = 0.5;
@@ -53,26 +63,33 @@ export class QuerySession {
 
 /** The newest run that finished training. */
 export function defaultRunId(db: Db): number {
-  const row = db.prepare(`SELECT id FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined;
-  if (!row) throw new EmbedderError('NO_RUN', 'no finished training run yet: train one first (lookalike train DATASET)');
-  return row.id;
+  const id = newestDoneRunId(db);
+  if (id === undefined) throw new EmbedderError('NO_RUN', 'no finished training run yet: train one first (lookalike train DATASET)');
+  return id;
 }
 
-async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
+/**
+ * A query image's bytes, with the importer's checks: a regular file (never a FIFO or a device, opened without
+ * blocking), the file-size cap, then the header's pixel cap before any decode.
+ */
+export async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
   let buffer: Buffer;
-  if ('path' in image) {
-    try {
-      buffer = await fs.readFile(image.path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new QueryImageError(code === 'ENOENT' ? `${image.path}: no such file` : code === 'EISDIR' ? `${image.path} is a folder, not an image` : `${image.path}: ${(e as Error).message}`);
-    }
-  } else buffer = Buffer.from(image.bytesBase64, 'base64');
   const name = 'path' in image ? image.path : image.name;
-  if (buffer.length === 0) throw new QueryImageError(`${name}: empty file (0 bytes)`);
+  if ('path' in image) {
+    const read = await readRegularFile(image.path, DEFAULT_LIMITS.maxFileBytes);
+    if ('code' in read) throw new QueryImageError(read.code, `${name}: ${read.reason}`);
+    buffer = read.buf;
+  } else {
+    // base64 is 4/3 of the bytes: refuse an oversized upload before decoding it.
+    if (image.bytesBase64.length > (DEFAULT_LIMITS.maxFileBytes / 3) * 4 + 4) {
+      throw new QueryImageError('FILE_TOO_LARGE', `${name}: over the ${formatBytes(DEFAULT_LIMITS.maxFileBytes)} limit for one image file`);
+    }
+    buffer = Buffer.from(image.bytesBase64, 'base64');
+    if (buffer.length === 0) throw new QueryImageError('EMPTY_FILE', `${name}: empty file (0 bytes)`);
+  }
   const sha256 = createHash('sha256').update(buffer).digest('hex');
   const probed = await decodeImage(buffer, sha256, DEFAULT_LIMITS);
-  if ('code' in probed) throw new QueryImageError(`${name}: ${probed.reason}`);
+  if ('code' in probed) throw new QueryImageError(probed.code, `${name}: ${probed.reason}`);
   return { buffer, sha256 };
 }
 
@@ -84,18 +101,19 @@ interface ImagePlace {
   path: string;
 }
 
-/** Where each catalog image appears: the pairs and sides it is part of (one image may be in several datasets). */
+/**
+ * Where each catalog image appears: the pairs and sides it is part of (one image may be in several datasets).
+ * An image's places are listed left sides first, then right sides, each by dataset and pair name.
+ */
 function imagePlaces(db: Db): Map<number, ImagePlace[]> {
-  const rows = db
-    .prepare(
-      `SELECT p.left_image_id AS imageId, d.id AS datasetId, d.name AS datasetName, p.name AS pairName, 'left' AS side, p.left_path AS path
-         FROM pairs p JOIN datasets d ON d.id = p.dataset_id
-       UNION ALL
-       SELECT p.right_image_id, d.id, d.name, p.name, 'right', p.right_path FROM pairs p JOIN datasets d ON d.id = p.dataset_id`,
-    )
-    .all() as Array<ImagePlace & { imageId: number }>;
+  const pairs = pairsWithImages(db);
   const places = new Map<number, ImagePlace[]>();
-  for (const { imageId, ...place } of rows) places.set(imageId, [...(places.get(imageId) ?? []), place]);
+  for (const side of ['left', 'right'] as const) {
+    for (const p of pairs) {
+      const imageId = p[side].imageId;
+      places.set(imageId, [...(places.get(imageId) ?? []), { datasetId: p.datasetId, datasetName: p.datasetName, pairName: p.name, side, path: p[side].path }]);
+    }
+  }
   return places;
 }
 
@@ -125,8 +143,8 @@ export async function queryCatalog(
       const placeOf = (imageId: number) =>
         (places.get(imageId) ?? []).find((p) => (req.datasetId === undefined || p.datasetId === req.datasetId) && (req.side === undefined || p.side === req.side));
       // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
-      const own = db.prepare('SELECT id FROM images WHERE sha256 = ?').get(query.sha256) as { id: number } | undefined;
-      const found = vectors.index.search(queryVector, top, (id) => id !== own?.id && placeOf(id) !== undefined);
+      const ownId = imageIdBySha256(db, query.sha256);
+      const found = vectors.index.search(queryVector, top, (id) => id !== ownId && placeOf(id) !== undefined);
       const tau = run.metrics?.tau ?? FALLBACK_TAU;
       const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
       const hits: QueryHit[] = found.map((f, i) => ({
@@ -137,9 +155,9 @@ export async function queryCatalog(
         match: f.score >= tau,
         feedback: marks.get(f.id) ?? null,
       }));
-      const ownPlace = own ? places.get(own.id)?.[0] : undefined;
+      const ownPlace = ownId === undefined ? undefined : places.get(ownId)?.[0];
       let searched = 0;
-      for (const id of places.keys()) if (id !== own?.id && vectors.index.has(id) && placeOf(id)) searched++;
+      for (const id of places.keys()) if (id !== ownId && vectors.index.has(id) && placeOf(id)) searched++;
       return {
         runId,
         tau,

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { RemoteError } from '../../src-shared/contract.ts';
 import type { QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
-import type { FromQueryWorker } from './query-worker-messages.ts';
+import type { FromQueryWorker, ToQueryWorker } from './query-worker-messages.ts';
 
 interface Pending {
   resolve: (r: QueryResponse) => void;
@@ -20,16 +20,24 @@ export class QueryWorkerClient {
 
   constructor(private readonly catalogPath: string) {}
 
-  query(req: QueryRequest, onProgress?: (done: number, total: number) => void): Promise<QueryResponse> {
+  /**
+   * Answers one query. `signal` cancels it: the worker stops between embedding chunks and the promise rejects with
+   * code CANCELLED.
+   */
+  query(req: QueryRequest, opts: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<QueryResponse> {
+    if (opts.signal?.aborted) return Promise.reject(new RemoteError('CANCELLED', 'query cancelled'));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      worker.postMessage({ id, req });
+    return new Promise<QueryResponse>((resolve, reject) => {
+      const onAbort = () => worker.postMessage({ id, type: 'cancel' } satisfies ToQueryWorker);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => opts.signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, { resolve: (r) => (done(), resolve(r)), reject: (e) => (done(), reject(e)), onProgress: opts.onProgress });
+      worker.postMessage({ id, type: 'query', req } satisfies ToQueryWorker);
     });
   }
 
-  /** Stops the worker; pending queries fail. */
+  /** Stops the worker; pending queries fail. The next query would start a new one. */
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
@@ -44,8 +52,6 @@ export class QueryWorkerClient {
           workerData: { catalogPath: this.catalogPath, tsEntry: new URL('./query-worker.ts', import.meta.url).href },
         })
       : new Worker(new URL('./query-worker.js', import.meta.url), { workerData: { catalogPath: this.catalogPath } });
-    // An idle query worker must not keep a CLI or a test process alive.
-    worker.unref();
     worker.on('message', (m: FromQueryWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -61,6 +67,9 @@ export class QueryWorkerClient {
     };
     worker.on('error', (e) => fail(`query worker crashed: ${e.message}`));
     worker.on('exit', (code) => fail(`query worker exited (code ${code})`));
+    // An idle query worker must not keep a CLI or a test process alive. After the listeners: adding a 'message'
+    // listener refs the worker's port again, which is why `serve` outlived its first Ctrl-C after any query.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

@@ -13,8 +13,15 @@ const db = openCatalog((workerData as { catalogPath: string }).catalogPath);
 const session = new QuerySession();
 const send = (m: FromQueryWorker) => port.postMessage(m);
 
+/** The queries being answered, by id, so a cancel can reach the one it names. */
+const running = new Map<number, AbortController>();
+
 port.on('message', (m: ToQueryWorker) => {
-  queryCatalog(db, m.req, { session, onProgress: (done, total) => send({ id: m.id, type: 'progress', done, total }) })
+  if (m.type === 'cancel') return running.get(m.id)?.abort();
+  const controller = new AbortController();
+  running.set(m.id, controller);
+  queryCatalog(db, m.req, { session, signal: controller.signal, onProgress: (done, total) => send({ id: m.id, type: 'progress', done, total }) })
     .then((value) => send({ id: m.id, type: 'result', value }))
-    .catch((e) => send({ id: m.id, type: 'error', error: toBridgeError(e) }));
+    .catch((e) => send({ id: m.id, type: 'error', error: controller.signal.aborted ? { code: 'CANCELLED', message: 'query cancelled' } : toBridgeError(e) }))
+    .finally(() => running.delete(m.id));
 });

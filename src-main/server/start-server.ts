@@ -3,17 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { allHandlers } from '../handlers/all-handlers.ts';
+import { createServices } from '../handlers/all-handlers.ts';
 import { dispatch } from '../handlers/dispatch.ts';
-import type { Handlers } from '../handlers/handler-types.ts';
 import type { EventName, Events } from '../../src-shared/contract.ts';
 import { AccessGuard, newToken } from './access-guard.ts';
 import { appCsp, sendText } from './http-responses.ts';
-import { LiveJobs } from './live-jobs.ts';
 import { isMediaPath, serveMedia } from './media-route.ts';
 import { serveStatic } from './static-files.ts';
 import { WS_PATH } from '../../src-shared/wire-protocol.ts';
-import { WsBridge, type RunRequest } from './ws-bridge.ts';
+import { ARG_LIMITS } from '../../src-shared/contract-schemas.ts';
+import { WsBridge } from './ws-bridge.ts';
 
 /** How to start the local server. */
 export interface ServerOptions {
@@ -25,7 +24,7 @@ export interface ServerOptions {
   host?: '127.0.0.1';
   /** The built renderer to serve (`out/renderer`). */
   staticDir: string;
-  /** The largest WebSocket message accepted (default 64 MiB: a query image as base64); a bigger one closes the connection. */
+  /** The largest WebSocket message accepted (default: the largest query-image upload plus room for the rest); a bigger one closes the connection with 1009. */
   maxMessageBytes?: number;
 }
 
@@ -37,19 +36,20 @@ export interface RunningServer {
   origin: string;
   port: number;
   token: string;
-  /** Cancels live jobs (waiting a few seconds for them), disconnects every page, stops listening, closes the catalog. */
+  /**
+   * Cancels every job and waits for each to end (an import leaves the catalog as it was, a training run is left
+   * `cancelled` and resumable), stops the query worker, disconnects every page, stops listening, closes the catalog.
+   */
   close(): Promise<void>;
 }
 
-/** Uploads of query images arrive as base64 inside one message: room for a large photo, not for abuse. */
-const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-/** How long close() lets cancelled jobs finish their current step. */
-const JOB_STOP_MS = 5_000;
+/** Uploads of query images arrive as base64 inside one message: room for the largest upload the contract allows, not for abuse. */
+const DEFAULT_MAX_MESSAGE_BYTES = ARG_LIMITS.uploadBase64Chars + 64 * 1024;
 
 /**
  * Starts the local web server: the built renderer, the contract over a WebSocket (`/ws`), and the catalog's
  * images (`/media/thumb/ID`, `/media/image/ID`), on 127.0.0.1 only and behind a random token that every request
- * must carry. Its services are built exactly as the desktop app's (`allHandlers`), with events broadcast to
+ * must carry. Its services are built exactly as the desktop app's (`createServices`), with events broadcast to
  * every connected page.
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -60,22 +60,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const db = openCatalog(opts.catalogPath);
   const token = newToken();
-  const jobs = new LiveJobs();
-  let handlers!: Handlers;
-  const run: RunRequest = async (name, args) => {
-    const reply = await dispatch(handlers, name, args);
-    jobs.noteReply(name, reply);
-    return reply;
-  };
-  const bridge = new WsBridge(run);
-  handlers = allHandlers({
+  // The bridge exists before the services (they emit through it) and dispatches to them once they exist.
+  const bridge = new WsBridge((name, args) => dispatch(services.handlers, name, args));
+  const services = createServices({
     db,
     catalogPath: opts.catalogPath,
     transport: 'web',
-    emit: <K extends EventName>(name: K, payload: Events[K]) => {
-      jobs.noteEvent(name, payload);
-      bridge.broadcast(name, payload);
-    },
+    emit: <K extends EventName>(name: K, payload: Events[K]) => bridge.broadcast(name, payload),
     // No native dialogs in a browser: the page asks for a path or an upload instead.
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
@@ -91,7 +82,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const head = req.method === 'HEAD';
-    if (!guard?.allowsHttp(req, url)) {
+    // The page and the media need the token; the built scripts and styles are public (see AccessGuard).
+    const secret = url.pathname === '/' || url.pathname === '/index.html' || isMediaPath(url.pathname);
+    if (!guard || !(secret ? guard.allowsHttp(req, url) : guard.allowsPublic(req))) {
       return sendText(res, 403, 'forbidden: open the address that `lookalike serve` printed; it carries the access token', head);
     }
     if (req.method !== 'GET' && !head) {
@@ -99,12 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendText(res, 405, 'method not allowed');
     }
     if (isMediaPath(url.pathname)) return serveMedia(res, db, url.pathname, head);
-    const g = guard;
-    return serveStatic(res, url.pathname, head, {
-      root: opts.staticDir,
-      csp: appCsp(actualPort),
-      pageHeaders: (): Record<string, string> => (g.hasCookie(req) ? {} : { 'Set-Cookie': g.cookie() }),
-    });
+    return serveStatic(res, url.pathname, head, { root: opts.staticDir, csp: appCsp(actualPort) });
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -121,6 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (e: NodeJS.ErrnoException) => {
+      void services.dispose();
       db.close();
       reject(e.code === 'EADDRINUSE' ? Object.assign(new Error(`port ${port} is already in use; choose another with --port, or leave it out for a free one`), { code: 'PORT_IN_USE' }) : e);
     });
@@ -140,7 +129,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
-        await jobs.cancelAll(run, JOB_STOP_MS);
+        // Pages still connected hear every job end before the goodbye.
+        await services.dispose();
         await bridge.close();
         wss.close();
         http.closeAllConnections();

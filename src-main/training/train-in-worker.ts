@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { finishRun } from '../catalog/runs.ts';
+import { runOwner } from '../catalog/run-owner.ts';
 import type { TrainHooks } from './train-run.ts';
-import type { FromWorker, WorkerJob } from './train-worker-messages.ts';
+import type { FromWorker, TrainingJob } from './train-worker-messages.ts';
+import { spawnTrainingWorker } from './spawn-training-worker.ts';
 
 /** A worker's error, with the code the trainer gave it. */
 export class TrainingError extends Error {
@@ -17,14 +18,8 @@ export class TrainingError extends Error {
  * epochs and log lines arrive as callbacks, `hooks.signal` cancels between batches. Resolves with the run as
  * stored; rejects with a {@link TrainingError} carrying the trainer's code.
  */
-export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<TrainHooks, 'weights'> = {}): Promise<RunSummary> {
-  // From sources (CLI, tests) the entry is TypeScript and needs tsx's loader; the bundled app ships it as .js.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const worker = fromSource
-    ? new Worker(new URL('../tsx-worker-boot.mjs', import.meta.url), {
-        workerData: { catalogPath, job, tsEntry: new URL('./train-worker.ts', import.meta.url).href },
-      })
-    : new Worker(new URL('./train-worker.js', import.meta.url), { workerData: { catalogPath, job } });
+export function trainInWorker(catalogPath: string, job: TrainingJob, hooks: Omit<TrainHooks, 'weights'> = {}): Promise<RunSummary> {
+  const worker = spawnTrainingWorker(catalogPath, job);
   return new Promise<RunSummary>((resolve, reject) => {
     let settled = false;
     let runId: number | undefined;
@@ -46,6 +41,7 @@ export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<T
           runId = m.runId;
           return hooks.onRunCreated?.(m.runId);
         case 'done': return settle(() => resolve(m.run));
+        case 'backend': return;
         case 'error': return settle(() => reject(new TrainingError(m.error.code, m.error.message)));
       }
     });
@@ -65,7 +61,7 @@ export function trainInWorker(catalogPath: string, job: WorkerJob, hooks: Omit<T
 function markCrashed(catalogPath: string, runId: number, message: string): void {
   const db = openCatalog(catalogPath);
   try {
-    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(runId) as { status: string; pid: number | null } | undefined;
+    const row = runOwner(db, runId);
     if (row?.status === 'running' && row.pid === process.pid) finishRun(db, runId, 'failed', message);
   } finally {
     db.close();

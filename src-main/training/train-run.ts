@@ -1,9 +1,9 @@
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
-import { findDataset } from '../catalog/datasets.ts';
+import { findDataset, pairsWithImages } from '../catalog/datasets.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
+import { OFFLINE_BACKBONE } from '../ml/backbones/registry.ts';
 import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
 import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
 import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
@@ -11,11 +11,15 @@ import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../mo
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
-import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
-import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
+import { claimRun, createRun, finishRun, getRun, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
+import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
+import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
+import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
+import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
+import { addLookalikePairs, assembleTrainingData, type TrainingData } from './training-data.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -28,18 +32,10 @@ export interface TrainHooks {
   log?: (line: string) => void;
   signal?: AbortSignal;
   weights?: WeightsOptions;
-}
-
-/** Training data the loop reads: pair indices and each pair's images. */
-interface PairData {
-  trainPairs: number[];
-  valPairs: number[];
-  testPairs: number[];
-  left: ImageRef[];
-  right: ImageRef[];
-  /** From users' marks: anchor pair → pairs to use as its negatives first / never. */
-  extraNegatives: Map<number, number[]>;
-  knownMatches: Map<number, number[]>;
+  /** Resume: take the run over even if its lease has not expired (its owner is known to be gone). */
+  force?: boolean;
+  /** The clock leases are judged and renewed by (ms); tests inject one. */
+  clock?: () => number;
 }
 
 /**
@@ -52,15 +48,16 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backend = await initBackend({ log });
   const ds = findDataset(db, dataset);
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
-  resolveTrainConfig(request, backend, request.backbone ?? 'mobilenetv2');
+  resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
-    const data = await withAugmentation(db, pairData(db, ds.id, config.symmetric ?? false), config, hooks);
-    const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
+    const data = await trainingData(db, ds.id, config, hooks);
+    const owner = newLeaseOwner();
+    const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource, { owner, now: (hooks.clock ?? Date.now)() });
     hooks.onRunCreated?.(runId);
-    return await runLoop(db, runId, config, backbone, data, hooks, undefined);
+    return await runLoop({ db, lease: new RunLeaseKeeper(db, runId, owner, hooks.clock), config, backbone, data, hooks });
   } finally {
     backbone.model.dispose();
   }
@@ -69,123 +66,77 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
 /** Continues a cancelled, failed or interrupted run from its last checkpoint, with the same configuration. */
 export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunSummary> {
   const log = hooks.log ?? (() => {});
-  const run = getRun(db, runId);
-  const { pid } = db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number | null };
+  const clock = hooks.clock ?? Date.now;
+  const run = getRun(db, runId, clock());
   if (run.status === 'done') throw Object.assign(new Error(`run ${runId} is already done (${run.epochsDone} epochs)`), { code: 'RUN_DONE' });
-  if (run.status === 'running' && !run.interrupted) throw Object.assign(new Error(`run ${runId} is still running in another process`), { code: 'RUN_BUSY' });
+  if (run.status === 'running' && !run.interrupted && !hooks.force) {
+    throw Object.assign(
+      new Error(`run ${runId} is still running in another process (its lease is being renewed); if that process is gone, \`lookalike resume ${runId} --force\` takes it over`),
+      { code: 'RUN_BUSY' },
+    );
+  }
   const backend = await initBackend({ log });
   // Claimed before the slow part, and only if nobody claimed it since we looked: two resumes of one run (two
   // tabs, the CLI and the app) must not both train it.
-  if (!claimRun(db, { ...run, pid }, `${backend.name} (${backend.device})`)) {
-    throw Object.assign(new Error(`run ${runId} was just resumed by another process`), { code: 'RUN_BUSY' });
-  }
+  const owner = newLeaseOwner();
+  const refused = claimRun(db, run, `${backend.name} (${backend.device})`, { owner, now: clock(), force: hooks.force });
+  if (refused) throw Object.assign(new Error(`run ${runId} was just resumed by another process`), { code: refused === 'RUN_DONE' ? 'RUN_DONE' : 'RUN_BUSY' });
+  const lease = new RunLeaseKeeper(db, runId, owner, hooks.clock);
   let backbone: Backbone;
   try {
-    backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+    lease.start();
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   } catch (e) {
-    finishRun(db, runId, 'failed', (e as Error).message);
+    lease.stop();
+    finishRun(db, runId, 'failed', (e as Error).message, owner);
     throw e;
   }
   const config = run.config;
   try {
     hooks.onRunCreated?.(runId);
-    const data = await withAugmentation(db, pairData(db, run.datasetId, config.symmetric ?? false), config, hooks);
-    return await runLoop(db, runId, config, backbone, data, hooks, loadCheckpoint(db, runId));
+    const data = await trainingData(db, run.datasetId, config, hooks);
+    return await runLoop({ db, lease, config, backbone, data, hooks, checkpoint: loadCheckpoint(db, runId) });
   } finally {
+    lease.stop();
     backbone.model.dispose();
   }
 }
 
-function pairData(db: Db, datasetId: number, symmetric: boolean): PairData {
-  const rows = db
-    .prepare(
-      `SELECT p.split, p.left_image_id AS li, p.left_path AS lp, l.sha256 AS lh, p.right_image_id AS ri, p.right_path AS rp, r.sha256 AS rh
-         FROM pairs p JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
-        WHERE p.dataset_id = ? ORDER BY p.name`,
-    )
-    .all(datasetId) as Array<{ split: string; li: number; lp: string; lh: string; ri: number; rp: string; rh: string }>;
-  const data: PairData = { trainPairs: [], valPairs: [], testPairs: [], left: [], right: [], extraNegatives: new Map(), knownMatches: new Map() };
-  rows.forEach((r, i) => {
-    (r.split === 'train' ? data.trainPairs : r.split === 'val' ? data.valPairs : data.testPairs).push(i);
-    data.left.push({ sha256: r.lh, path: r.lp });
-    data.right.push({ sha256: r.rh, path: r.rp });
-  });
-  // Users' marks on query results, for training pairs only (val and test stay untouched by what users saw).
-  const trainIndexOf = new Map<number, number>();
-  for (const i of data.trainPairs) {
-    trainIndexOf.set(rows[i].li, i);
-    trainIndexOf.set(rows[i].ri, i);
-  }
-  const feedback = trainingFeedback(db, trainIndexOf);
-  data.extraNegatives = feedback.extraNegatives;
-  data.knownMatches = feedback.knownMatches;
-  const imageRef = (id: number): ImageRef => {
-    const r = rows[trainIndexOf.get(id)!];
-    return r.li === id ? { sha256: r.lh, path: r.lp } : { sha256: r.rh, path: r.rp };
-  };
-  for (const extra of feedback.extraPositives) {
-    const index = data.left.length;
-    data.trainPairs.push(index);
-    data.left.push(imageRef(extra.leftImageId));
-    data.right.push(imageRef(extra.rightImageId));
-    // The new pair shares its images with two real pairs: none of the three is a negative for another.
-    const related = [trainIndexOf.get(extra.leftImageId)!, trainIndexOf.get(extra.rightImageId)!];
-    data.knownMatches.set(index, related);
-    for (const r of related) data.knownMatches.set(r, [...(data.knownMatches.get(r) ?? []), index]);
-  }
-  if (data.trainPairs.length < 2) {
-    throw Object.assign(new Error(`the dataset has ${data.trainPairs.length} training pairs; training needs at least 2`), { code: 'TOO_FEW_PAIRS' });
-  }
-  if (symmetric) {
-    // Each training pair once more, reversed; the two are each other's match, never each other's negative.
-    for (const i of [...data.trainPairs]) {
-      const j = data.left.length;
-      data.trainPairs.push(j);
-      data.left.push(data.right[i]);
-      data.right.push(data.left[i]);
-      data.knownMatches.set(j, [i]);
-      data.knownMatches.set(i, [...(data.knownMatches.get(i) ?? []), j]);
-    }
-  }
-  return data;
-}
-
-/**
- * Adds `config.augment` synthetic look-alikes per training logo as extra pairs (logo → variant), each the match of
- * its own pair and never its negative. The variants are files beside the catalog, made once.
- */
-async function withAugmentation(db: Db, data: PairData, config: TrainConfig, hooks: TrainHooks): Promise<PairData> {
+/** The dataset's training data, with `config.augment` look-alikes per training pair when asked for. */
+async function trainingData(db: Db, datasetId: number, config: TrainConfig, hooks: TrainHooks): Promise<TrainingData> {
+  const data = assembleTrainingData(pairsWithImages(db, { datasetId }), (index) => trainingFeedback(db, index), config.symmetric ?? false);
   const count = config.augment ?? 0;
   if (!count) return data;
-  const dir = path.join(path.dirname(db.name), 'augment');
+  // Under the folder Lookalike owns beside the catalog, not loose beside it (see catalogDataDir); made once.
+  adoptLegacyGeneratedFiles(db.name);
+  const dir = generatedDir(db.name, 'augment');
   const originals = [...data.trainPairs];
+  const variants: ImageRef[][] = [];
   for (const [n, i] of originals.entries()) {
     hooks.signal?.throwIfAborted();
     hooks.onProgress?.({ phase: 'prepare', message: `making look-alikes ${n + 1}/${originals.length}` });
-    // The logo's own pair and its variants all show one brand: none may be another's negative.
-    const group = [i];
-    for (const variant of await lookalikeVariants(data.left[i], count, config.seed, dir)) {
-      group.push(data.left.length);
-      data.trainPairs.push(data.left.length);
-      data.left.push(data.left[i]);
-      data.right.push(variant);
-    }
-    for (const a of group) data.knownMatches.set(a, [...(data.knownMatches.get(a) ?? []), ...group.filter((b) => b !== a)]);
+    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir));
   }
-  return data;
+  return addLookalikePairs(data, originals, variants);
 }
 
-async function runLoop(
-  db: Db,
-  runId: number,
-  config: TrainConfig,
-  backbone: Backbone,
-  data: PairData,
-  hooks: TrainHooks,
-  checkpoint: ReturnType<typeof loadCheckpoint>,
-): Promise<RunSummary> {
+/** What one training loop works on: the run (through the lease this process holds on it), its configuration, its backbone and data, and where it resumes. */
+interface LoopOptions {
+  db: Db;
+  lease: RunLeaseKeeper;
+  config: TrainConfig;
+  backbone: Backbone;
+  data: TrainingData;
+  hooks: TrainHooks;
+  /** The checkpoint a resumed run continues from; none for a new run. */
+  checkpoint?: ReturnType<typeof loadCheckpoint>;
+}
+
+async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }: LoopOptions): Promise<RunSummary> {
+  const { runId, owner } = lease;
   let optimizerState: NamedTensor[] = [];
   let model: tf.LayersModel | undefined;
+  lease.start();
   try {
     let inputsFor: InputsFor;
     let featureShape: number[];
@@ -247,12 +198,17 @@ async function runLoop(
       optimizerState,
       signal: hooks.signal,
       progressIntervalMs: 500,
-      onBatch: (p) => hooks.onProgress?.({ phase: 'train', ...p }),
+      onBatch: (p) => {
+        lease.renew();
+        hooks.onProgress?.({ phase: 'train', ...p });
+      },
       onEpoch: async (m, trainer) => {
         const val = data.valPairs.length ? (await scorePairs(net, inputsFor, data.valPairs)).scores : null;
         const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
         try {
+          // Never write an epoch into a run another process has taken over.
+          lease.renew(true);
           recordEpoch(db, runId, row, await captureCheckpoint(net, state));
         } finally {
           state.forEach((s) => s.tensor.dispose());
@@ -266,14 +222,17 @@ async function runLoop(
       const test = data.testPairs.length ? await scorePairs(net, inputsFor, data.testPairs) : null;
       setRunMetrics(db, runId, runMetrics(val, test));
     }
-    finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled');
+    lease.renew(true);
+    finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled', undefined, owner);
     return getRun(db, runId);
   } catch (e) {
+    if (e instanceof RunTakenOverError) throw e;
     const cancelled = hooks.signal?.aborted;
-    finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message);
+    finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message, owner);
     if (cancelled) return getRun(db, runId);
     throw e;
   } finally {
+    lease.stop();
     optimizerState.forEach((s) => s.tensor.dispose());
     // On every path, failures included: what the run built on top of the backbone.
     if (model) disposeHeadOnly(model, backbone);

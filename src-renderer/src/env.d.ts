@@ -11,6 +11,5 @@ declare global {
   interface Window {
     /** Present in the desktop app (exposed by the preload). */
     lookalike?: LookalikeApi;
-    lookalikeReady?: () => void;
   }
 }

@@ -12,7 +12,7 @@ export interface WebTransportOptions {
   origin: string;
   /** The access token (from the page URL's `?token=`). */
   token: string;
-  /** How long a request may wait for its answer, connecting included (default 60 s; query:run gets 15 min). */
+  /** How long a request may wait for its answer, connecting included (default 60 s). */
   timeoutMs?: number;
   /** Opens a socket; default: the browser's WebSocket (tests pass the `ws` package's). */
   openSocket?: (url: string) => SocketLike;
@@ -35,8 +35,6 @@ function browserSocket(url: string): SocketLike {
   return new (globalThis as unknown as { WebSocket: new (url: string) => SocketLike }).WebSocket(url);
 }
 
-/** Requests that legitimately take long: the first query of a run embeds the whole catalog. */
-const SLOW_REQUESTS: Partial<Record<RequestName, number>> = { 'query:run': 15 * 60_000 };
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
 
@@ -70,7 +68,7 @@ export class WebTransport implements Transport {
 
   invoke(name: RequestName, args: unknown): Promise<Reply<unknown>> {
     const id = this.nextId++;
-    const timeoutMs = SLOW_REQUESTS[name] ?? this.opts.timeoutMs ?? 60_000;
+    const timeoutMs = this.opts.timeoutMs ?? 60_000;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -120,11 +118,13 @@ export class WebTransport implements Transport {
       this.flush();
     };
     ws.onmessage = (e) => this.onMessage(e.data);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.socket !== ws) return;
       this.socket = undefined;
       // Requests already sent will never be answered on a new connection; those not yet sent wait for it.
-      this.failInFlight('the connection to the server dropped before it answered');
+      // 1009 "Message Too Big": the server refused a frame over its size cap (an image upload too large).
+      const tooBig = (event as { code?: unknown } | null)?.code === 1009;
+      this.failInFlight(tooBig ? 'the request was larger than the server accepts (is the image over 48 MB?)' : 'the connection to the server dropped before it answered');
       this.setState('closed');
       if (!this.closed) {
         this.retryTimer = setTimeout(() => this.connect(), this.retryMs);

@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src-main/app-paths.ts';
 
@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Runs `lookalike ARGS` as a user would (a separate Node process), with LOOKALIKE_HOME pointed at `home`. */
-export function runCli(args: string[], opts: { home?: string; spawn?: SpawnOptions; onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { home?: string; spawn?: SpawnOptions; onStderr?: (chunk: string, kill: () => void) => void; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: PACKAGE_ROOT,
@@ -19,6 +22,7 @@ export function runCli(args: string[], opts: { home?: string; spawn?: SpawnOptio
       stdio: ['ignore', 'pipe', 'pipe'],
       ...opts.spawn,
     });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -29,4 +33,20 @@ export function runCli(args: string[], opts: { home?: string; spawn?: SpawnOptio
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs `lookalike ARGS` in this process (the CLI's main(), same parsing, same output), for tests where a
+ * separate Node process is not the point: a process costs seconds of start-up on a loaded machine.
+ */
+export async function runMain(args: string[], opts: { home?: string } = {}): Promise<CliResult> {
+  const { main } = await import('../../src-main/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = { write: (s: string | Uint8Array) => ((stdout += String(s)), true) } as unknown as NodeJS.WritableStream;
+  const err = { write: (s: string | Uint8Array) => ((stderr += String(s)), true) } as unknown as NodeJS.WritableStream;
+  const env = { ...process.env, LOOKALIKE_HOME: opts.home ?? process.env.LOOKALIKE_HOME, NO_COLOR: '1' };
+  // A signal of our own: main() then leaves this process's SIGINT alone.
+  const code = await main(args, { out, err, env, signal: new AbortController().signal });
+  return { code, stdout, stderr };
 }

@@ -9,8 +9,8 @@ import { epochRow, runSummary } from './fixtures.ts';
 function setup(handlers: FakeHandlers = {}) {
   let next = 0;
   const fake = fakeApi({
-    'training:start': () => ({ jobId: `job${++next}` }),
-    'training:resume': () => ({ jobId: `job${++next}` }),
+    'training:start': () => ({ jobId: `job${++next}`, state: 'running' as const }),
+    'training:resume': () => ({ jobId: `job${++next}`, state: 'running' as const }),
     'training:cancel': () => undefined,
     'runs:list': () => [],
     ...handlers,
@@ -83,7 +83,7 @@ describe('training store', () => {
         fake.emit('training:run', { jobId: 'early', runId: 11 });
         fake.emit('training:progress', { jobId: 'early', progress: progress(1) });
         fake.emit('training:progress', { jobId: 'someone-else', progress: progress(40) });
-        return { jobId: 'early' };
+        return { jobId: 'early', state: 'running' as const };
       },
     });
     fake = f;
@@ -171,5 +171,39 @@ describe('training store', () => {
     fake.emit('training:epoch', { jobId: 'job1', runId: 4, row: epochRow(3) });
     frames.tick();
     expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('training store after a reload', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('reattaches to the running training from jobs:list: its progress, its finished epochs, its next events, Cancel', async () => {
+    const { fake, frames, store } = setup({
+      'jobs:list': () => [
+        { jobId: 'q1', kind: 'query', state: 'running', createdAt: 't', startedAt: 't', about: {}, progress: null },
+        { jobId: 'live', kind: 'training', state: 'running', createdAt: 't', startedAt: 't', about: { datasetId: 1, runId: 5 }, progress: progress(3) },
+      ],
+      'runs:get': () => runSummary(5, { status: 'running', epochs: [epochRow(1)] }),
+    });
+    await settle();
+    expect(store.status).toBe('running');
+    expect(store.runId).toBe(5);
+    expect(store.progress).toEqual(progress(3));
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1]);
+    fake.emit('training:epoch', { jobId: 'other', runId: 9, row: epochRow(7) });
+    fake.emit('training:epoch', { jobId: 'live', runId: 5, row: epochRow(2) });
+    frames.tick();
+    expect(store.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    await store.cancel();
+    expect(fake.callsOf('training:cancel')).toEqual([{ jobId: 'live' }]);
+  });
+
+  it('stays idle when nothing trains (or the server has no jobs:list)', async () => {
+    const { store } = setup({ 'jobs:list': () => [] });
+    await settle();
+    expect(store.status).toBe('idle');
+    const older = setup();
+    await settle();
+    expect(older.store.status).toBe('idle');
   });
 });

@@ -29,19 +29,29 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+it('stops a query when its signal aborts (before the catalog is embedded), with code CANCELLED', async () => {
+  const controller = new AbortController();
+  const asked = client.query({ image: { path: path.join(folder, 'right', 'logo03.jpg') }, top: 3 }, { signal: controller.signal });
+  controller.abort();
+  await expect(asked).rejects.toMatchObject({ code: 'CANCELLED' });
+  const aborted = new AbortController();
+  aborted.abort();
+  await expect(client.query({ image: { path: path.join(folder, 'right', 'logo03.jpg') } }, { signal: aborted.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+});
+
 it('answers in its worker what the service answers in process, reporting the catalog embedding as it goes', async () => {
   const image = { path: path.join(folder, 'right', 'logo04.jpg') };
   const progress: Array<[number, number]> = [];
-  const inWorker = await client.query({ image, side: 'left', top: 5 }, (done, total) => progress.push([done, total]));
+  const inWorker = await client.query({ image, side: 'left', top: 5 }, { onProgress: (done, total) => progress.push([done, total]) });
   expect(progress.at(-1)).toEqual([20, 20]); // 10 pairs × 2 images embedded on the first query
   const inProcess = await queryCatalog(db, { image, side: 'left', top: 5 });
   expect(inWorker.hits.map((h) => [h.imageId, h.score.toFixed(5)])).toEqual(inProcess.hits.map((h) => [h.imageId, h.score.toFixed(5)]));
   // Later queries reuse the stored vectors: nothing left to embed.
   const again: Array<[number, number]> = [];
-  await client.query({ image, top: 3 }, (d, t) => again.push([d, t]));
+  await client.query({ image, top: 3 }, { onProgress: (d, t) => again.push([d, t]) });
   expect(again).toEqual([]);
 });
 
 it('keeps the service error code across the worker boundary', async () => {
-  await expect(client.query({ image: { path: path.join(tmp.dir, 'missing.png') } })).rejects.toMatchObject({ code: 'QUERY_IMAGE_UNUSABLE', message: expect.stringContaining('no such file') });
+  await expect(client.query({ image: { path: path.join(tmp.dir, 'missing.png') } })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no such file') });
 });

@@ -13,7 +13,7 @@ export const serveCommand: Command = {
   usage: '[--port N] [--json]',
   help: `Starts a local web server on the same services as the desktop app and prints the address to open,
 http://127.0.0.1:PORT/?token=…  Only this computer can connect, and only with the token in that address: treat
-it like a password. The pages are the built app (npm run build:app). Ctrl-C stops the server; running imports
+it like a password. The pages are the built app (npm run build:app). Ctrl-C (or SIGTERM) stops the server; running imports
 and training runs are cancelled (a cancelled run can be resumed).
 
   --port N   the port (default: a free one)

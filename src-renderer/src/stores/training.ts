@@ -97,6 +97,33 @@ export const useTrainingStore = defineStore('training', () => {
   ];
   onScopeDispose(() => unsubscribe.forEach((off) => off()));
 
+  /**
+   * A reloaded or second page finds the training that is running (or the first queued one) and shows it again:
+   * its id from `jobs:list`, so its next events are let through, with the epochs finished so far.
+   */
+  async function reattach(): Promise<void> {
+    let job;
+    try {
+      job = (await api.jobs.list()).find((j) => j.kind === 'training');
+    } catch {
+      return; // an older server, or none yet: nothing to show
+    }
+    if (!job || job.kind !== 'training' || status.value !== 'idle' || tracker.pending || tracker.jobId !== null) return;
+    tracker.accept(job.jobId);
+    status.value = 'running';
+    runId.value = job.about.runId ?? null;
+    progress.value = job.progress;
+    const id = job.about.runId;
+    if (id === undefined) return;
+    try {
+      const run = await api.runs.get({ runId: id });
+      if (runId.value === id) epochs.value = mergeEpochs(run.epochs, epochs.value);
+    } catch {
+      // The live epochs still arrive.
+    }
+  }
+  void reattach();
+
   function reset(): void {
     batcher.clear();
     tracker.begin();

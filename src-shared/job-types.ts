@@ -1,0 +1,49 @@
+/**
+ * The jobs the services run for the UI (imports, trainings, queries), as `jobs:list` reports them, so that a
+ * reloaded or second window can find what is running and reattach to its events by id.
+ */
+import type { ImportProgress } from './catalog-types.ts';
+import type { TrainProgress } from './training-types.ts';
+
+/** The kinds of long tasks the job runner owns. */
+export const JOB_KINDS = ['import', 'training', 'query'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** The last progress each kind reports (what its `*:progress` event carries). */
+export interface JobProgressOf {
+  import: ImportProgress;
+  training: TrainProgress;
+  /** How many catalog images a query has embedded, of how many (a run's first query). */
+  query: { done: number; total: number };
+}
+
+/** What a job is about, so the UI can put it next to the dataset or run it belongs to. */
+export interface JobAbout {
+  datasetId?: number;
+  /** The run trained (known once the run exists) or queried. */
+  runId?: number;
+  /** The folder an import reads. */
+  folder?: string;
+}
+
+/**
+ * A job that has not ended. Trainings run one at a time: a second one waits as `queued` (cancellable) until the
+ * first ends.
+ */
+export type JobInfo = {
+  [K in JobKind]: {
+    jobId: string;
+    kind: K;
+    state: 'queued' | 'running';
+    /** When it was asked for (ISO 8601). */
+    createdAt: string;
+    /** When it began running (ISO 8601); null while queued. */
+    startedAt: string | null;
+    about: JobAbout;
+    /** Its newest progress event's payload; null before the first. */
+    progress: JobProgressOf[K] | null;
+  };
+}[JobKind];
+
+/** Every state a job passes through; the last three are final. */
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
