@@ -22,7 +22,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../src-main/ml/backend.ts';
 import { readImageRgb } from '../src-main/ml/image-tensor.ts';
-import { embeddingSimilarity, scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
+import { scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../src-main/ml/vectors.ts';
 import { applyColourHandling, COLOUR_HANDLINGS, type ColourHandling } from './features/colour-handling.ts';
 import {
   FEATURE_BACKBONES, INCEPTION_LAYERS, loadExtractor, MOBILENET_LAYERS, type FeatureBackboneId, type MultiLayerExtractor,
