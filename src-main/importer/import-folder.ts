@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { Side, Split } from '../catalog/datasets.ts';
 import { assignSplits } from '../catalog/split.ts';
+import { dropPairsExcept } from '../catalog/remove.ts';
 import type { ImportProblem, ImportProgress, ImportResult } from '../../src-shared/catalog-types.ts';
 
 export type { ImportProgress, ImportResult };
@@ -174,12 +176,27 @@ function commit(db: Db, stage: string, root: string, name: string, problems: Imp
       // An existing pair keeps its split: the upsert does not touch it.
       upsert.run(datasetId, p.name, p.leftId, p.rightId, splits.get(p.name) ?? 'train', p.leftPath, p.rightPath);
     }
+    // The dataset is the folder as it is now: a pair whose files are gone (or no longer usable) leaves it.
+    const dropped = dropPairsExcept(db, datasetId, new Set(complete.map((p) => p.name))).map((d) => ({ name: d.name, reason: droppedReason(d, problems) }));
     // The problem list describes the folder as it is now: the last import's list replaces the previous one.
     db.prepare('DELETE FROM import_problems WHERE dataset_id = ?').run(datasetId);
     const addProblem = db.prepare('INSERT INTO import_problems (dataset_id, side, file, code, reason) VALUES (?, ?, ?, ?, ?)');
     problems.sort((a, b) => a.side.localeCompare(b.side) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const q of problems) addProblem.run(datasetId, q.side, q.file, q.code, q.reason);
     const pairs = (db.prepare('SELECT COUNT(*) AS n FROM pairs WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
-    return { dataset: { id: datasetId, name }, pairs, added, updated, problems };
+    return { dataset: { id: datasetId, name }, pairs, added, updated, dropped, problems };
   }).immediate();
+}
+
+/** Why a pair of the catalog is not in the folder any more: a side's file is gone, or now has a problem. */
+function droppedReason(pair: { leftPath: string; rightPath: string }, problems: ImportProblem[]): string {
+  const sides = [['left', pair.leftPath], ['right', pair.rightPath]] as const;
+  // A gone file first: its partner then shows up as a one-sided problem, which is not the cause.
+  const gone = sides.filter(([, file]) => !fs.existsSync(file)).map(([side, file]) => `${side}/${path.basename(file)}`);
+  if (gone.length) return `${gone.join(' and ')} ${gone.length > 1 ? 'are' : 'is'} gone`;
+  for (const [side, file] of sides) {
+    const problem = problems.find((p) => p.side === side && p.file === path.basename(file).normalize('NFC'));
+    if (problem) return `${side}/${problem.file} can no longer be used: ${problem.reason}`;
+  }
+  return 'its files no longer pair up by name';
 }

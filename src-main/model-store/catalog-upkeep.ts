@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../catalog/open-catalog.ts';
+import {
+  augmentKeysInUse,
+  datasetImageShas,
+  planDatasetRemoval,
+  planRunRemoval,
+  removeDataset,
+  removeRun,
+  renameDataset,
+} from '../catalog/remove.ts';
+import type { DatasetRemoval, RunRemoval } from '../../src-shared/upkeep-types.ts';
+
+/** How Lookalike names a synthetic look-alike: `<16 hex of the logo's hash>-<seed>-<k>.jpg` (see augment.ts). */
+const LOOKALIKE_FILE = /^([0-9a-f]{16})-(\d+)-\d+\.jpg$/;
+
+/**
+ * The folders synthetic look-alikes of this catalog may be in: `<catalog>.d/augment/` and, from earlier
+ * versions, `augment/` beside the catalog. Only files named as Lookalike names them are ever deleted there.
+ */
+export function lookalikeDirs(catalogPath: string): string[] {
+  const abs = path.resolve(catalogPath);
+  return [path.join(`${abs}.d`, 'augment'), path.join(path.dirname(abs), 'augment')];
+}
+
+/**
+ * Deletes the look-alike files `isCandidate` picks that no remaining run can read any more, and returns how many.
+ * A file that cannot be deleted stays (it is regenerated content, never the user's).
+ */
+function deleteUnusedLookalikes(db: Db, catalogPath: string, isCandidate: (sha16: string, seed: number) => boolean): number {
+  const inUse = augmentKeysInUse(db);
+  let deleted = 0;
+  for (const dir of lookalikeDirs(catalogPath)) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = LOOKALIKE_FILE.exec(name);
+      if (!m || !isCandidate(m[1], Number(m[2])) || inUse.has(`${m[1]}-${m[2]}`)) continue;
+      try {
+        const file = path.join(dir, name);
+        if (!fs.lstatSync(file).isFile()) continue;
+        fs.unlinkSync(file);
+        deleted++;
+      } catch {
+        // Left behind: harmless, and a later removal tries again.
+      }
+    }
+  }
+  return deleted;
+}
+
+/** What removing the dataset would remove, for a confirmation. */
+export function previewDatasetRemoval(db: Db, datasetId: number): DatasetRemoval {
+  const { orphanSha256: _, ...plan } = planDatasetRemoval(db, datasetId);
+  return plan;
+}
+
+/** What removing the run would remove, for a confirmation. */
+export function previewRunRemoval(db: Db, runId: number): RunRemoval {
+  const { datasetId: _d, augmentSeed: _s, ...plan } = planRunRemoval(db, runId);
+  return plan;
+}
+
+/**
+ * Removes a dataset from the catalog (one transaction: pairs, runs, checkpoints, vectors, cached features, images
+ * nothing else uses), then the synthetic look-alikes made from its logos that no other run uses. The folder it was
+ * imported from is not touched.
+ * @throws DatasetNotFoundError; CatalogBusyError while one of its runs trains.
+ */
+export function removeDatasetEverywhere(db: Db, catalogPath: string, datasetId: number): DatasetRemoval {
+  const shas = new Set(datasetImageShas(db, datasetId).map((s) => s.slice(0, 16)));
+  const { orphanSha256: _, ...plan } = removeDataset(db, datasetId);
+  return { ...plan, generatedFiles: deleteUnusedLookalikes(db, catalogPath, (sha16) => shas.has(sha16)) };
+}
+
+/**
+ * Removes a run (one transaction: epochs, checkpoint, vectors), then the look-alikes only it used.
+ * @throws RunNotFoundError; CatalogBusyError while it trains.
+ */
+export function removeRunEverywhere(db: Db, catalogPath: string, runId: number): RunRemoval {
+  const { datasetId, augmentSeed, ...plan } = removeRun(db, runId);
+  if (augmentSeed === null) return plan;
+  const shas = new Set(datasetImageShas(db, datasetId).map((s) => s.slice(0, 16)));
+  return { ...plan, generatedFiles: deleteUnusedLookalikes(db, catalogPath, (sha16, seed) => seed === augmentSeed && shas.has(sha16)) };
+}
+
+export { renameDataset };
