@@ -6,6 +6,7 @@ import type { DatasetSummary, ImportProblem, ImportProgress, ImportResult, PairR
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './training-types.ts';
 import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
 import type { JobInfo, JobKind, JobState } from './job-types.ts';
+import type { DatasetRemoval, RunRemoval } from './upkeep-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -36,6 +37,16 @@ export interface Requests {
   /** Starts an import; progress and the outcome arrive as `import:*` events carrying the returned jobId. */
   'datasets:import': { args: { folder: string; name?: string }; result: { jobId: string } };
   'datasets:cancelImport': { args: { jobId: string }; result: void };
+  /** What removing the dataset would remove (counts), for a confirmation; removes nothing. */
+  'datasets:removalPreview': { args: { datasetId: number }; result: DatasetRemoval };
+  /**
+   * Removes a dataset with its pairs, runs, saved models, catalog vectors, cached features, the images no other
+   * dataset uses and the look-alikes made from them, in one transaction. The folder's files are never touched.
+   * Refused (`IN_USE_BY_JOB`, `CATALOG_BUSY`) while an import, training or query uses it.
+   */
+  'datasets:remove': { args: { datasetId: number }; result: DatasetRemoval };
+  /** Renames a dataset (`DATASET_NAME_TAKEN`, `DATASET_NAME_MISSING`, `BAD_NAME` for a name it cannot take). */
+  'datasets:rename': { args: { datasetId: number; name: string }; result: { id: number; oldName: string; name: string } };
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
   /**
@@ -52,6 +63,10 @@ export interface Requests {
   'training:cancel': { args: { jobId: string }; result: void };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };
+  /** What removing the run would remove (counts), for a confirmation; removes nothing. */
+  'runs:removalPreview': { args: { runId: number }; result: RunRemoval };
+  /** Removes a run: epochs, saved model, catalog vectors, the look-alikes only it used. Refused while a job uses it. */
+  'runs:remove': { args: { runId: number }; result: RunRemoval };
   /**
    * Starts ranking the catalog's images by similarity to one image (embedding the catalog for the run first if
    * needed); the answer arrives as `query:done` (or `query:failed`) with the returned jobId. `jobs:cancel` stops it.
@@ -109,6 +124,9 @@ const REQUEST_SET: Record<RequestName, true> = {
   'datasets:problems': true,
   'datasets:import': true,
   'datasets:cancelImport': true,
+  'datasets:removalPreview': true,
+  'datasets:remove': true,
+  'datasets:rename': true,
   'dialog:pickFolder': true,
   'training:backend': true,
   'training:start': true,
@@ -116,6 +134,8 @@ const REQUEST_SET: Record<RequestName, true> = {
   'training:cancel': true,
   'runs:list': true,
   'runs:get': true,
+  'runs:removalPreview': true,
+  'runs:remove': true,
   'query:start': true,
   'feedback:mark': true,
   'dialog:pickImage': true,

@@ -3,6 +3,7 @@ import { QueryWorkerClient } from '../search/query-in-worker.ts';
 import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
+import { upkeepHandlers } from './upkeep-handlers.ts';
 import { JobRunner } from './job-runner.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 
@@ -37,6 +38,7 @@ export function createServices(ctx: ServiceContext): Services {
     ...datasetsHandlers(ctx, jobs),
     ...trainingHandlers(ctx, jobs),
     ...queryHandlers(ctx, jobs, queryWorker),
+    ...upkeepHandlers(ctx, jobs),
   };
   let disposing: Promise<void> | undefined;
   return {

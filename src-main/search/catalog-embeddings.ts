@@ -43,11 +43,22 @@ export async function ensureCatalogVectors(
     }).immediate();
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
-  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
   const rows = db.prepare('SELECT image_id AS id, vector FROM embeddings WHERE embedder = ? ORDER BY image_id').all(embedder.key) as Array<{ id: number; vector: Buffer }>;
+  // Images removed since (a dataset deleted, a re-import that dropped pairs) may have their ids reused by new
+  // images: an id that was missing a vector, or has none now, makes the kept index stale, so it is rebuilt.
+  const stale = opts.vectors !== undefined && (missing.some((m) => opts.vectors!.index.has(m.id)) || opts.vectors.index.size !== countKept(opts.vectors, rows));
+  const vectors =
+    opts.vectors?.embedderKey === embedder.key && !stale ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
   for (const r of rows) {
     if (vectors.index.has(r.id)) continue;
     vectors.index.add(r.id, new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
   }
   return vectors;
+}
+
+/** How many of the kept index's ids still have a vector row (all of them, unless images were removed). */
+function countKept(vectors: CatalogVectors, rows: Array<{ id: number }>): number {
+  let n = 0;
+  for (const r of rows) if (vectors.index.has(r.id)) n++;
+  return n;
 }

@@ -34,8 +34,9 @@ export class QuerySession {
     return result;
   }
 
-  async forRun(db: Db, runId: number, epochsDone: number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
-    const key = `${runId}@${epochsDone}`;
+  /** `version` tells checkpoints apart: a run removed and its id reused by a new run must not get the old model. */
+  async forRun(db: Db, runId: number, version: string | number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
+    const key = `${runId}@${version}`;
     if (this.current?.key !== key) {
       this.current?.embedder.dispose();
       this.current = undefined;
@@ -117,7 +118,7 @@ export async function queryCatalog(
   const session = opts.session ?? new QuerySession();
   return session.exclusive(async () => {
     try {
-      const slot = await session.forRun(db, runId, run.epochsDone);
+      const slot = await session.forRun(db, runId, `${run.epochsDone}@${run.createdAt}`);
       const vectors = await ensureCatalogVectors(db, slot.embedder, { vectors: slot.vectors, onProgress: opts.onProgress, signal: opts.signal });
       slot.keep(vectors);
       const [queryVector] = splitRows(await slot.embedder.embed([{ buffer: query.buffer }]), slot.embedder.dim);
