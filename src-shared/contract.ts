@@ -7,6 +7,7 @@ import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './traini
 import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
 import type { JobInfo, JobKind, JobState } from './job-types.ts';
 import type { DatasetRemoval, RunRemoval } from './upkeep-types.ts';
+import type { BatchExportFormat, BatchProgress, BatchQueryRequest, BatchResult } from './batch-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -72,6 +73,19 @@ export interface Requests {
    * needed); the answer arrives as `query:done` (or `query:failed`) with the returned jobId. `jobs:cancel` stops it.
    */
   'query:start': { args: QueryRequest; result: { jobId: string } };
+  /**
+   * Starts a batch query: every image of the inputs (files, folders, uploaded bytes) against the catalog with one
+   * run. `query:batchProgress` per file, then `query:batchDone` (or `query:batchFailed`) with the returned jobId;
+   * `jobs:cancel` stops it between files. Files that cannot be used are listed in the result, never fatal.
+   */
+  'query:batch': { args: BatchQueryRequest; result: { jobId: string } };
+  /** A finished batch's result again (a reloaded page), kept for the last few batches; `BATCH_NOT_FOUND` otherwise. */
+  'query:batchResult': { args: { jobId: string }; result: BatchResult };
+  /**
+   * A finished batch as a file to save: CSV (one row per query image and hit) or a self-contained HTML page with
+   * the thumbnails inlined.
+   */
+  'query:batchExport': { args: { jobId: string; format: BatchExportFormat }; result: { fileName: string; mimeType: string; text: string } };
   /** Marks a result "match" / "not a match"; stored for the next training run. Marking again replaces; null clears. */
   'feedback:mark': { args: Omit<FeedbackMark, 'verdict'> & { verdict: FeedbackMark['verdict'] | null }; result: void };
   /** Asks the user for an image file (a native dialog in the app; null where there is none). */
@@ -94,6 +108,10 @@ export interface Events {
   'query:progress': { jobId: string; done: number; total: number };
   'query:done': { jobId: string; response: QueryResponse };
   'query:failed': { jobId: string; error: BridgeError };
+  /** A batch query moved on to its next file. */
+  'query:batchProgress': { jobId: string } & BatchProgress;
+  'query:batchDone': { jobId: string; result: BatchResult };
+  'query:batchFailed': { jobId: string; error: BridgeError };
   /** A job changed state: queued, running, or ended (its area's done/failed event says how, with the details). */
   'jobs:state': { jobId: string; kind: JobKind; state: JobState };
 }
@@ -137,6 +155,9 @@ const REQUEST_SET: Record<RequestName, true> = {
   'runs:removalPreview': true,
   'runs:remove': true,
   'query:start': true,
+  'query:batch': true,
+  'query:batchResult': true,
+  'query:batchExport': true,
   'feedback:mark': true,
   'dialog:pickImage': true,
 };
@@ -154,6 +175,9 @@ const EVENT_SET: Record<EventName, true> = {
   'query:progress': true,
   'query:done': true,
   'query:failed': true,
+  'query:batchProgress': true,
+  'query:batchDone': true,
+  'query:batchFailed': true,
   'jobs:state': true,
 };
 

@@ -4,6 +4,7 @@ import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
 import { upkeepHandlers } from './upkeep-handlers.ts';
+import { batchHandlers } from './batch-handlers.ts';
 import { JobRunner } from './job-runner.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 
@@ -39,6 +40,7 @@ export function createServices(ctx: ServiceContext): Services {
     ...trainingHandlers(ctx, jobs),
     ...queryHandlers(ctx, jobs, queryWorker),
     ...upkeepHandlers(ctx, jobs),
+    ...batchHandlers(ctx, jobs, queryWorker),
   };
   let disposing: Promise<void> | undefined;
   return {
