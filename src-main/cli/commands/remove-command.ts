@@ -4,6 +4,8 @@ import { datasetRemovalLines, folderKeptNote, runRemovalLines } from '../../../s
 import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
 import { confirm } from '../confirm.ts';
 
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 export const removeCommand: Command = {
   name: 'remove',
   summary: 'remove a dataset (with its runs) or a run from the catalog; image folders are never touched',
@@ -30,7 +32,7 @@ another process) cannot be removed: cancel it first.`,
       const done = removeDatasetEverywhere(db, ctx.catalogPath, ds.id);
       if (ctx.json) return printJson(ctx.out, done);
       ctx.out.write(
-        `Removed dataset "${done.dataset.name}": ${done.pairs} pairs, ${done.runs.length} runs, ${done.images} images, ${done.generatedFiles} generated look-alikes. ` +
+        `Removed dataset "${done.dataset.name}": ${plural(done.pairs, 'pair')}, ${plural(done.runs.length, 'run')}, ${plural(done.images, 'image')}, ${plural(done.generatedFiles, 'generated look-alike')}. ` +
           `${folderKeptNote(done.dataset.root)}\n`,
       );
       return;
@@ -44,7 +46,7 @@ another process) cannot be removed: cancel it first.`,
       }
       const done = removeRunEverywhere(db, ctx.catalogPath, runId);
       if (ctx.json) return printJson(ctx.out, done);
-      ctx.out.write(`Removed run ${runId} of "${done.run.datasetName}": ${done.epochs} epochs, ${done.checkpoints} saved model, ${done.generatedFiles} generated look-alikes.\n`);
+      ctx.out.write(`Removed run ${runId} of "${done.run.datasetName}": ${plural(done.epochs, 'epoch')}, ${plural(done.checkpoints, 'saved model')}, ${plural(done.generatedFiles, 'generated look-alike')}.\n`);
       return;
     }
     throw new UsageError(`remove takes "dataset NAME|ID" or "run RUN", not "${what}"`);

@@ -7,6 +7,8 @@ import { useDatasetsStore } from './datasets.ts';
 import { useRunsStore } from './runs.ts';
 import { storeApi } from './store-deps.ts';
 
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 /** A removal waiting for the user's yes: what it is, and the counts the dialog names. */
 export interface PendingRemoval {
   kind: 'dataset' | 'run';
@@ -73,7 +75,7 @@ export const useUpkeepStore = defineStore('upkeep', () => {
         const r = await api.datasets.remove({ datasetId: p.id });
         const datasets = useDatasetsStore();
         if (datasets.selectedId === p.id) datasets.selectedId = null;
-        done.value = `Removed dataset “${r.dataset.name}”: ${r.pairs} pairs, ${r.runs.length} runs, ${r.images} images. ${folderKeptNote(r.dataset.root)}`;
+        done.value = `Removed dataset “${r.dataset.name}”: ${plural(r.pairs, 'pair')}, ${plural(r.runs.length, 'run')}, ${plural(r.images, 'image')}. ${folderKeptNote(r.dataset.root)}`;
       } else {
         const r = await api.runs.remove({ runId: p.id });
         done.value = `Removed run #${r.run.id} of “${r.run.datasetName}”.`;
