@@ -16,7 +16,8 @@ import { trainNewRun } from '../src-main/training/train-run.ts';
 import { runEmbedder, untrainedEmbedder, type Embedder } from '../src-main/model-store/embedder.ts';
 import { scanPairedFolder } from '../src-main/importer/scan-paired-folder.ts';
 import { readAndHash, DEFAULT_LIMITS } from '../src-main/importer/probe-image.ts';
-import { embeddingSimilarity, scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
+import { scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../src-main/ml/vectors.ts';
 import type { DistanceChoice, Mining } from '../src-shared/training-types.ts';
 import type { RetrievalScores } from '../src-shared/query-types.ts';
 

@@ -1,5 +1,5 @@
 import type { Db } from './open-catalog.ts';
-import type { DatasetSummary, PairRow, ProblemRow, Split } from '../../src-shared/catalog-types.ts';
+import type { DatasetSummary, PairImage, PairRow, ProblemRow, Split } from '../../src-shared/catalog-types.ts';
 
 export type { DatasetSummary, PairRow, ProblemRow, Side, Split } from '../../src-shared/catalog-types.ts';
 
@@ -36,25 +36,47 @@ export function findDataset(db: Db, ref: string | number): DatasetSummary {
   return found;
 }
 
-/** The pairs of a dataset, by name, optionally of one split. */
-export function listPairs(db: Db, datasetId: number, split?: Split): PairRow[] {
+/** A pair's image as the services need it: the shared PairImage plus its content hash (feature-cache key). */
+export type StoredPairImage = PairImage & { sha256: string };
+
+/** A pair with its dataset's name and both images: what training, the report, export and search read. */
+export interface StoredPair extends PairRow {
+  datasetId: number;
+  datasetName: string;
+  left: StoredPairImage;
+  right: StoredPairImage;
+}
+
+/**
+ * Pairs with their images — the one query every service reads pairs through — of one dataset (or all datasets),
+ * optionally of one split, ordered by dataset then pair name.
+ */
+export function pairsWithImages(db: Db, filter: { datasetId?: number; split?: Split } = {}): StoredPair[] {
   const rows = db
     .prepare(
-      `SELECT p.id, p.name, p.split,
-              p.left_image_id AS lid, p.left_path AS lpath, l.width AS lw, l.height AS lh, l.format AS lf,
-              p.right_image_id AS rid, p.right_path AS rpath, r.width AS rw, r.height AS rh, r.format AS rf
-         FROM pairs p JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
-        WHERE p.dataset_id = ? AND (? IS NULL OR p.split = ?)
-        ORDER BY p.name`,
+      `SELECT p.id, p.name, p.split, d.id AS did, d.name AS dname,
+              p.left_image_id AS lid, p.left_path AS lpath, l.width AS lw, l.height AS lh, l.format AS lf, l.sha256 AS lsha,
+              p.right_image_id AS rid, p.right_path AS rpath, r.width AS rw, r.height AS rh, r.format AS rf, r.sha256 AS rsha
+         FROM pairs p JOIN datasets d ON d.id = p.dataset_id JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
+        WHERE (? IS NULL OR p.dataset_id = ?) AND (? IS NULL OR p.split = ?)
+        ORDER BY p.dataset_id, p.name`,
     )
-    .all(datasetId, split ?? null, split ?? null) as Array<Record<string, never>>;
+    .all(filter.datasetId ?? null, filter.datasetId ?? null, filter.split ?? null, filter.split ?? null) as Array<Record<string, never>>;
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     split: r.split,
-    left: { imageId: r.lid, path: r.lpath, width: r.lw, height: r.lh, format: r.lf },
-    right: { imageId: r.rid, path: r.rpath, width: r.rw, height: r.rh, format: r.rf },
+    datasetId: r.did,
+    datasetName: r.dname,
+    left: { imageId: r.lid, path: r.lpath, width: r.lw, height: r.lh, format: r.lf, sha256: r.lsha },
+    right: { imageId: r.rid, path: r.rpath, width: r.rw, height: r.rh, format: r.rf, sha256: r.rsha },
   }));
+}
+
+/** The pairs of a dataset, by name, optionally of one split, as the contract shows them. */
+export function listPairs(db: Db, datasetId: number, split?: Split): PairRow[] {
+  const image = ({ sha256: _, ...rest }: StoredPairImage): PairImage => rest;
+  return pairsWithImages(db, { datasetId, split }).map((p) => ({ id: p.id, name: p.name, split: p.split, left: image(p.left), right: image(p.right) }));
 }
 
 /** The problems recorded by the last import of a dataset. */
@@ -68,4 +90,9 @@ export function listProblems(db: Db, datasetId: number): ProblemRow[] {
 export function getThumbnail(db: Db, imageId: number): Buffer | undefined {
   const row = db.prepare(`SELECT thumbnail FROM images WHERE id = ?`).get(imageId) as { thumbnail: Buffer } | undefined;
   return row?.thumbnail;
+}
+
+/** The catalog image with exactly these bytes (by SHA-256), if one was imported. */
+export function imageIdBySha256(db: Db, sha256: string): number | undefined {
+  return (db.prepare('SELECT id FROM images WHERE sha256 = ?').get(sha256) as { id: number } | undefined)?.id;
 }

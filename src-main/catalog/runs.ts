@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Db } from './open-catalog.ts';
+import { deleteEmbeddings, runEmbedderKey } from './embeddings.ts';
 import type { EpochRow, RunStatus, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
 import type { RunMetrics } from '../../src-shared/query-types.ts';
 
@@ -36,7 +37,7 @@ export function claimRun(db: Db, seen: Pick<RunSummary, 'id' | 'status'> & { pid
     db.prepare(
       `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, pid = ?, host = ?, backend = ?, updated_at = ? WHERE id = ?`,
     ).run(process.pid, os.hostname(), backend, new Date().toISOString(), seen.id);
-    db.prepare('DELETE FROM embeddings WHERE embedder = ?').run(`run:${seen.id}`);
+    deleteEmbeddings(db, runEmbedderKey(seen.id));
     return true;
   }).immediate();
 }
@@ -92,7 +93,7 @@ export function recordEpoch(db: Db, runId: number, row: EpochRow, checkpoint: Ch
     );
     db.prepare(`UPDATE runs SET epochs_done = ?, updated_at = ? WHERE id = ?`).run(row.epoch, now, runId);
     // Vectors a query computed with the previous checkpoint no longer match the model.
-    db.prepare('DELETE FROM embeddings WHERE embedder = ?').run(`run:${runId}`);
+    deleteEmbeddings(db, runEmbedderKey(runId));
   }).immediate();
 }
 
@@ -137,6 +138,11 @@ export function listRuns(db: Db, filter: { datasetId?: number } = {}): RunSummar
     .prepare(`${RUN_SELECT} WHERE (? IS NULL OR r.dataset_id = ?) ORDER BY r.id DESC`)
     .all(filter.datasetId ?? null, filter.datasetId ?? null) as RunRow[];
   return rows.map((r) => toSummary(db, r));
+}
+
+/** The newest run that finished training, if any. */
+export function newestDoneRunId(db: Db): number | undefined {
+  return (db.prepare(`SELECT id FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined)?.id;
 }
 
 /** One run by id. */

@@ -1,11 +1,12 @@
-import { scanPairedFolder } from '../importer/scan-paired-folder.ts';
+import { partnerUnusable, scanPairedFolder } from '../importer/scan-paired-folder.ts';
 import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-image.ts';
 import type { ImportProblem } from '../../src-shared/catalog-types.ts';
 import type { RetrievalScores } from '../../src-shared/query-types.ts';
 import type { Embedder } from '../model-store/embedder.ts';
-import { tauMaxF1 } from '../ml/metrics/calibrate-threshold.ts';
+import { f1At, tauMaxF1 } from '../ml/metrics/calibrate-threshold.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
-import { embeddingSimilarity, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
 
 /** How images are compared: a trained or untrained embedder (cosine), or a perceptual hash. */
 export type Scorer = { kind: 'embedder'; embedder: Embedder } | { kind: 'phash' };
@@ -21,16 +22,6 @@ export interface FolderEvaluation {
   /** Files of the folder that could not be used, as an import would report them. */
   problems: ImportProblem[];
   raw: PairedSetScores;
-}
-
-/** F1 of "score ≥ tau means match" on true pairs vs. non-pairs. */
-export function f1At(tau: number, positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
-  let tp = 0;
-  let fp = 0;
-  for (const p of Array.from(positives)) if (p >= tau) tp++;
-  for (const n of Array.from(negatives)) if (n >= tau) fp++;
-  const fn = positives.length - tp;
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
 }
 
 /**
@@ -63,11 +54,7 @@ export async function evaluateFolder(
     if (good.left && good.right) {
       lefts.push(good.left);
       rights.push(good.right);
-    } else if (failed.length === 1) {
-      // As an import says it: the good file is unused because its partner is.
-      const other = failed[0].side === 'left' ? 'right' : 'left';
-      problems.push({ side: other, file: pair[other].name, code: 'PARTNER_UNUSABLE', reason: `its pair ${failed[0].side}/${failed[0].file} could not be used (${failed[0].code})` });
-    }
+    } else if (failed.length === 1) problems.push(partnerUnusable(pair, failed[0]));
     opts.onProgress?.(i + 1, total);
   }
   const n = lefts.length;

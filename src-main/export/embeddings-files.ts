@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Db } from '../catalog/open-catalog.ts';
+import { pairsWithImages } from '../catalog/datasets.ts';
+import { embeddingLookup } from '../catalog/embeddings.ts';
 import type { Side } from '../../src-shared/catalog-types.ts';
 
 /** One exported image: where it sits in the dataset, and its vector. */
@@ -18,23 +20,22 @@ export interface EmbeddingRow {
  * @throws Error when an image has no vector yet (call ensureCatalogVectors first).
  */
 export function datasetEmbeddingRows(db: Db, datasetId: number, embedderKey: string): EmbeddingRow[] {
-  const places = db
-    .prepare(
-      `SELECT d.name AS dataset, p.name AS pair, p.left_image_id AS leftId, p.left_path AS leftPath,
-              p.right_image_id AS rightId, p.right_path AS rightPath
-         FROM pairs p JOIN datasets d ON d.id = p.dataset_id WHERE p.dataset_id = ? ORDER BY p.name`,
-    )
-    .all(datasetId) as Array<{ dataset: string; pair: string; leftId: number; leftPath: string; rightId: number; rightPath: string }>;
-  const get = db.prepare('SELECT vector FROM embeddings WHERE embedder = ? AND image_id = ?').pluck();
+  const vectorFor = embeddingLookup(db, embedderKey);
   const vectorOf = (imageId: number): Float32Array => {
-    const blob = get.get(embedderKey, imageId) as Buffer | undefined;
-    if (!blob) throw new Error(`image ${imageId} has no ${embedderKey} vector in the catalog`);
-    return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+    const vector = vectorFor(imageId);
+    if (!vector) throw new Error(`image ${imageId} has no ${embedderKey} vector in the catalog`);
+    return vector;
   };
-  return places.flatMap((p) => [
-    { imageId: p.leftId, dataset: p.dataset, pair: p.pair, side: 'left' as const, path: p.leftPath, vector: vectorOf(p.leftId) },
-    { imageId: p.rightId, dataset: p.dataset, pair: p.pair, side: 'right' as const, path: p.rightPath, vector: vectorOf(p.rightId) },
-  ]);
+  return pairsWithImages(db, { datasetId }).flatMap((p) =>
+    (['left', 'right'] as const).map((side) => ({
+      imageId: p[side].imageId,
+      dataset: p.datasetName,
+      pair: p.name,
+      side,
+      path: p[side].path,
+      vector: vectorOf(p[side].imageId),
+    })),
+  );
 }
 
 /** The shortest decimal that reads back as the same float32: 0.1 rather than 0.10000000149011612. */

@@ -7,6 +7,7 @@ import { EmbedderError, runEmbedder } from '../model-store/embedder.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 import type { WeightsOptions } from '../model-store/load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
+import { runEmbedderKey } from '../catalog/embeddings.ts';
 import { runImageModel } from './embedding-model.ts';
 import { datasetEmbeddingRows, writeEmbeddingsCsv, writeEmbeddingsJson, type EmbeddingRow } from './embeddings-files.ts';
 import { exportReadme } from './export-readme.ts';
@@ -148,7 +149,7 @@ export async function exportRun(db: Db, runId: number, outDir: string, opts: Exp
     report('writing the embeddings', 0, 2);
     await writeEmbeddingsCsv(path.join(stage, 'embeddings.csv'), rows, dim);
     report('writing the embeddings', 1, 2);
-    await writeEmbeddingsJson(path.join(stage, 'embeddings.json'), { run: run.id, embedder: `run:${run.id}`, dim }, rows);
+    await writeEmbeddingsJson(path.join(stage, 'embeddings.json'), { run: run.id, embedder: runEmbedderKey(run.id), dim }, rows);
     report('writing the embeddings', 2, 2);
     fs.writeFileSync(path.join(stage, 'README.md'), exportReadme(run, spec, rows.length));
     opts.signal?.throwIfAborted();

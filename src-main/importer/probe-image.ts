@@ -2,14 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import type { ImportProblem } from './problem-codes.ts';
+import type { ImageFacts } from '../catalog/import-commit.ts';
 
 /** What one decode of an image file tells the catalog. */
-export interface ProbedImage {
-  sha256: string;
-  width: number;
-  height: number;
-  format: string;
-  bytes: number;
+export interface ProbedImage extends ImageFacts {
   /** WebP, at most THUMBNAIL_SIZE on its longer side. */
   thumbnail: Buffer;
 }

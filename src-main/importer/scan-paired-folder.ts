@@ -175,3 +175,17 @@ function matchByName(left: Candidate[], right: Candidate[], problems: ImportProb
   }
   return pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/**
+ * The pairing rule for a pair one side of which could not be used: its good file is unused too, and is reported
+ * so, naming its partner's problem. Import and `eval` both report it, so a folder reads the same in both.
+ */
+export function partnerUnusable(pair: MatchedPair, failed: { side: 'left' | 'right'; file: string; code: string }) {
+  const side = failed.side === 'left' ? ('right' as const) : ('left' as const);
+  return {
+    side,
+    file: pair[side].name,
+    code: 'PARTNER_UNUSABLE' as const,
+    reason: `its pair ${failed.side}/${failed.file} could not be used (${failed.code})`,
+  };
+}

@@ -3,6 +3,7 @@
  * product. One contiguous Float32Array holds every vector (row-major), which keeps the scan cache-friendly
  * and lets a million 256-d vectors live in one 1 GiB buffer instead of a million small objects.
  */
+import { checkedNorm, dot, VectorIndexError } from './vectors.ts';
 
 /** What a search returns for one stored vector. */
 export interface SearchHit<Id> {
@@ -11,61 +12,12 @@ export interface SearchHit<Id> {
   score: number;
 }
 
-/** Error codes a caller (or the UI) can act on. */
-export type VectorIndexErrorCode = 'ZERO_NORM' | 'DIM_MISMATCH' | 'DUPLICATE_ID' | 'INVALID_ARGUMENT';
-
-/** Thrown for unusable input; `code` says which rule was broken. */
-export class VectorIndexError extends Error {
-  constructor(
-    readonly code: VectorIndexErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'VectorIndexError';
-  }
-}
-
 /** Options of {@link BruteForceIndex}. */
 export interface BruteForceIndexOptions {
   /** Length of every vector. */
   dim: number;
   /** Rows to allocate up front; the buffer doubles when full. Set it when the final size is known. */
   capacity?: number;
-}
-
-/**
- * Dot product of `dim` floats starting at `a[aOffset]` and `b[bOffset]`.
- * Unrolled by four: V8 keeps four independent accumulators in registers, roughly halving scan time on 256-d.
- */
-export function dot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  const end4 = dim - (dim % 4);
-  for (; i < end4; i += 4) {
-    s0 += a[aOffset + i] * b[bOffset + i];
-    s1 += a[aOffset + i + 1] * b[bOffset + i + 1];
-    s2 += a[aOffset + i + 2] * b[bOffset + i + 2];
-    s3 += a[aOffset + i + 3] * b[bOffset + i + 3];
-  }
-  for (; i < dim; i++) s0 += a[aOffset + i] * b[bOffset + i];
-  return s0 + s1 + s2 + s3;
-}
-
-/**
- * Euclidean norm of a vector; throws ZERO_NORM when it is zero or not finite, because such a vector has no
- * direction and its cosine with anything is undefined (usually a sign of a dead embedder or a blank image).
- */
-export function checkedNorm(vector: ArrayLike<number>, what: string): number {
-  let sq = 0;
-  for (let i = 0; i < vector.length; i++) sq += vector[i] * vector[i];
-  const norm = Math.sqrt(sq);
-  if (!(norm > 0) || !Number.isFinite(norm)) {
-    throw new VectorIndexError('ZERO_NORM', `${what} has norm ${norm}; cannot compute a cosine similarity`);
-  }
-  return norm;
 }
 
 /** Orders ids for deterministic tie-breaking: numbers numerically, strings by code unit. */

@@ -5,10 +5,10 @@ import type { Backbone } from '../ml/backbones/backbone.ts';
 import '../ml/head.ts'; // registers the L2Normalize layer that stored models use
 import type { BackboneChoice } from '../../src-shared/training-types.ts';
 import { checkpointLoader } from './checkpoint-io.ts';
-import { cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
-import { readImageBatch } from '../ml/image-tensor.ts';
+import { backboneOutputs, cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
 import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
+import { runEmbedderKey } from '../catalog/embeddings.ts';
 import { DEFAULT_INPUT_SIZE } from './train-config.ts';
 
 /** An image to embed: a catalog image (features cached by hash) or bytes from outside (a query upload). */
@@ -53,11 +53,7 @@ async function featuresOf(
   for (let b = 0; b < loose.length; b += BATCH) {
     opts.signal?.throwIfAborted();
     const chunk = loose.slice(b, b + BATCH);
-    const raw = await readImageBatch(chunk.map((c) => c.source), backbone.inputSize);
-    const y = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
-    raw.dispose();
-    const values = (await y.data()) as Float32Array;
-    y.dispose();
+    const values = await backboneOutputs(backbone, chunk.map((c) => c.source));
     chunk.forEach((c, j) => data.set(values.subarray(j * size, (j + 1) * size), c.i * size));
     opts.onProgress?.(Math.min(b + BATCH, loose.length), loose.length);
   }
@@ -92,7 +88,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const dim = model.outputs[0].shape[1] as number;
   const head = run.config.mode === 'head';
   return {
-    key: `run:${runId}`,
+    key: runEmbedderKey(runId),
     dim,
     async embed(inputs, opts) {
       if (head) return applyRows((x) => model.predict(x) as tf.Tensor, await featuresOf(db, backbone, inputs, opts), inputs.length, dim);

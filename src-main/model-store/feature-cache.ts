@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
+import { readCachedFeatures, storeCachedFeatures } from '../catalog/feature-cache.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 
@@ -32,6 +33,18 @@ export function featureRows(table: FeatureTable, rows: readonly number[]): tf.Te
   return tf.tensor(out, [rows.length, ...table.shape]);
 }
 
+/** The model's outputs for a batch of image files (or their bytes), row after row, every tensor disposed. */
+export async function backboneOutputs(backbone: Backbone, sources: ReadonlyArray<string | Buffer>): Promise<Float32Array> {
+  const raw = await readImageBatch([...sources], backbone.inputSize);
+  const y = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
+  raw.dispose();
+  try {
+    return (await y.data()) as Float32Array;
+  } finally {
+    y.dispose();
+  }
+}
+
 /**
  * The backbone features of each image, in the order given. Features already in the
  * catalog's cache (keyed by image hash + extractor) are reused; the rest are computed in batches and stored, so a
@@ -46,15 +59,11 @@ export async function cachedFeatures(
   const key = extractorKey(backbone);
   const featureShape = (backbone.model.outputs[0].shape.slice(1) as number[]);
   const size = featureShape.reduce((a, b) => a * b, 1);
-  const get = db.prepare('SELECT features FROM feature_cache WHERE sha256 = ? AND extractor = ?');
-  const put = db.prepare('INSERT OR REPLACE INTO feature_cache (sha256, extractor, shape, features) VALUES (?, ?, ?, ?)');
   const out = new Float32Array(images.length * size);
   const missing: number[] = [];
-  images.forEach((img, i) => {
-    const row = get.get(img.sha256, key) as { features: Buffer } | undefined;
-    if (row && row.features.byteLength === size * 4) {
-      out.set(new Float32Array(row.features.buffer.slice(row.features.byteOffset, row.features.byteOffset + row.features.byteLength)), i * size);
-    } else missing.push(i);
+  readCachedFeatures(db, key, images.map((img) => img.sha256), size).forEach((features, i) => {
+    if (features) out.set(features, i * size);
+    else missing.push(i);
   });
   // The same picture may appear twice (a pair whose sides are identical): compute it once.
   const unique = [...new Map(missing.map((i) => [images[i].sha256, i])).values()];
@@ -64,17 +73,8 @@ export async function cachedFeatures(
   for (let b = 0; b < unique.length; b += batchSize) {
     opts.signal?.throwIfAborted();
     const idx = unique.slice(b, b + batchSize);
-    const raw = await readImageBatch(idx.map((i) => images[i].path), backbone.inputSize);
-    const feats = tf.tidy(() => backbone.model.predict(backbone.preprocess(raw)) as tf.Tensor);
-    raw.dispose();
-    const values = (await feats.data()) as Float32Array;
-    feats.dispose();
-    db.transaction(() => {
-      idx.forEach((i, j) => {
-        const v = values.subarray(j * size, (j + 1) * size);
-        put.run(images[i].sha256, key, JSON.stringify(featureShape), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-      });
-    }).immediate();
+    const values = await backboneOutputs(backbone, idx.map((i) => images[i].path));
+    storeCachedFeatures(db, key, featureShape, idx.map((i, j) => ({ sha256: images[i].sha256, features: values.subarray(j * size, (j + 1) * size) })));
     idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
     done += idx.length;
     opts.onProgress?.(Math.min(done, images.length), images.length);

@@ -1,6 +1,6 @@
 import type { Db } from '../catalog/open-catalog.ts';
-import { getThumbnail, listPairs, type PairRow } from '../catalog/datasets.ts';
-import { f1At } from '../eval/evaluate-folder.ts';
+import { getThumbnail, pairsWithImages, type StoredPair } from '../catalog/datasets.ts';
+import { f1At } from '../ml/metrics/calibrate-threshold.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { runEmbedder, untrainedEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { FALLBACK_TAU } from '../search/query-catalog.ts';
@@ -20,7 +20,7 @@ export interface ScorerColumn {
   tau: number | null;
   /** Where tau comes from: `val`/`test` (calibrated on that split), `default` (the run has none). */
   tauFrom: 'val' | 'test' | 'default' | null;
-  /** F1 of "score ≥ tau" on the test split's true pairs vs. as many non-pairs. */
+  /** F1 of "score ≥ tau" on the test split's true pairs vs. every non-pair (each query against the other gallery items). */
   f1AtTau: number | null;
   /** Why the column is empty. */
   error: string | null;
@@ -98,8 +98,8 @@ async function baselineColumn(
   key: 'untrained' | 'phash',
   label: string,
   similarities: () => Promise<PairSimilarity[]>,
-  val: PairRow[],
-  test: PairRow[],
+  val: StoredPair[],
+  test: StoredPair[],
   signal?: AbortSignal,
 ): Promise<ScorerColumn> {
   try {
@@ -127,8 +127,8 @@ async function withEmbedder<T>(make: () => Promise<Embedder>, use: (e: Embedder)
  */
 export async function gatherReportData(db: Db, runId: number, opts: GatherOptions = {}): Promise<ReportData> {
   const run = getRun(db, runId);
-  const val = listPairs(db, run.datasetId, 'val');
-  const test = listPairs(db, run.datasetId, 'test');
+  const val = pairsWithImages(db, { datasetId: run.datasetId, split: 'val' });
+  const test = pairsWithImages(db, { datasetId: run.datasetId, split: 'test' });
   const tau = run.metrics?.tau ?? FALLBACK_TAU;
   const tauFrom = run.metrics?.tau == null ? 'default' : (run.metrics.calibratedOn ?? 'val');
   const step = (name: string): MeasureOptions => ({ signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ step: name, done, total }) });
@@ -157,11 +157,11 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
   let runColumn: ScorerColumn;
   try {
     // The run's tau is the one it was calibrated with (and queries use), so only the test pairs are needed.
-    const [testSim] = await withEmbedder(() => runEmbedder(db, run.id), (e) => embedderSimilarities(db, e, [test], step('run model')));
+    const [testSim] = await withEmbedder(() => runEmbedder(db, run.id), (e) => embedderSimilarities(e, [test], step('run model')));
     const testScores = scorePairedSets(test.length, testSim);
     runColumn = { key: 'run', label: `run ${run.id}`, test: testScores.scores, tau, tauFrom, f1AtTau: f1OnTest(tau, testScores), error: null };
     const picked = pickExamples(test.length, testSim, tau, { max: opts.examples ?? 8 });
-    const image = (pair: PairRow, side: 'left' | 'right'): ReportImage => ({ imageId: pair[side].imageId, pairName: pair.name });
+    const image = (pair: StoredPair, side: 'left' | 'right'): ReportImage => ({ imageId: pair[side].imageId, pairName: pair.name });
     const result = (r: (typeof picked)[number]['truePair']): ReportResult => ({ ...image(test[r.gallery], 'left'), rank: r.rank, score: r.score, match: r.match, isTrue: r.isTrue });
     data.examples = picked.map((e) => ({
       query: image(test[e.query], 'right'),
@@ -178,7 +178,7 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
   const untrained = await baselineColumn(
     'untrained',
     untrainedLabel,
-    () => withEmbedder(() => untrainedEmbedder(db, run.config.backbone), (e) => embedderSimilarities(db, e, [val, test], step('untrained baseline'))),
+    () => withEmbedder(() => untrainedEmbedder(db, run.config.backbone), (e) => embedderSimilarities(e, [val, test], step('untrained baseline'))),
     val,
     test,
     opts.signal,

@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
-import type { Db } from '../catalog/open-catalog.ts';
-import type { PairRow } from '../catalog/datasets.ts';
+import type { StoredPair } from '../catalog/datasets.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
-import { embeddingSimilarity } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
 import type { Embedder, EmbedInput } from '../model-store/embedder.ts';
 
 /** Similarity of query q (the right image of pair q) to gallery item g (the left image of pair g) in one set. */
@@ -15,17 +14,16 @@ export interface MeasureOptions {
 }
 
 /** What an embedder needs to find a catalog image: its hash (the feature cache key) and its file. */
-function catalogInputs(db: Db, pairs: PairRow[], side: 'left' | 'right'): EmbedInput[] {
-  const sha = db.prepare('SELECT sha256 FROM images WHERE id = ?').pluck();
-  return pairs.map((p) => ({ sha256: sha.get(p[side].imageId) as string, path: p[side].path }));
+function catalogInputs(pairs: StoredPair[], side: 'left' | 'right'): EmbedInput[] {
+  return pairs.map((p) => ({ sha256: p[side].sha256, path: p[side].path }));
 }
 
 /**
  * Cosine similarities of an embedder on several sets of pairs (val, test), embedding every image of all sets in
  * one pass so that progress runs from 0 to the total once.
  */
-export async function embedderSimilarities(db: Db, embedder: Embedder, sets: PairRow[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
-  const inputs = sets.flatMap((pairs) => [...catalogInputs(db, pairs, 'left'), ...catalogInputs(db, pairs, 'right')]);
+export async function embedderSimilarities(embedder: Embedder, sets: StoredPair[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
+  const inputs = sets.flatMap((pairs) => [...catalogInputs(pairs, 'left'), ...catalogInputs(pairs, 'right')]);
   const vectors = inputs.length ? await embedder.embed(inputs, opts) : new Float32Array(0);
   opts.onProgress?.(inputs.length, inputs.length);
   let offset = 0;
@@ -42,7 +40,7 @@ export async function embedderSimilarities(db: Db, embedder: Embedder, sets: Pai
  * pHash agreement (1 − hamming / 64) on several sets of pairs, hashing each image's file as imported.
  * @throws Error naming the file when an image file can no longer be read (moved or deleted since the import).
  */
-export async function phashSimilarities(sets: PairRow[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
+export async function phashSimilarities(sets: StoredPair[][], opts: MeasureOptions = {}): Promise<PairSimilarity[]> {
   const total = sets.reduce((s, pairs) => s + 2 * pairs.length, 0);
   let done = 0;
   const hashOf = async (file: string): Promise<bigint> => {

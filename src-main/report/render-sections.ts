@@ -96,7 +96,8 @@ export function renderMetricsTable(columns: ScorerColumn[], testPairs: number): 
 <tbody>${body}</tbody>
 </table>
 <p class="muted">Each test pair's right image is ranked against the left images of all test pairs; ties count against the
-true pair. ROC AUC and F1 compare the true pairs with as many non-pairs. tau — ${e(tauNote.join('; '))}.</p>
+true pair. ROC AUC compares the true pairs with one seeded non-pair per query; F1 weighs them against every
+non-pair (each query against the left images of all other test pairs). tau — ${e(tauNote.join('; '))}.</p>
 ${errors ? `<ul class="errors">${errors}</ul>` : ''}`;
 }
 

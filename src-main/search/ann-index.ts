@@ -1,6 +1,6 @@
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import type { SearchHit } from '../ml/vector-index.ts';
-import { checkedNorm, VectorIndexError } from '../ml/vector-index.ts';
+import { checkedNorm, VectorIndexError } from '../ml/vectors.ts';
 
 /**
  * Approximate cosine search (HNSW, usearch) over catalog image ids, for catalogs where an exact scan gets slow.

@@ -4,7 +4,8 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { DEFAULT_LIMITS, decodeImage } from '../importer/probe-image.ts';
 import type { QueryHit, QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
 import type { Side } from '../../src-shared/catalog-types.ts';
-import { getRun } from '../catalog/runs.ts';
+import { getRun, newestDoneRunId } from '../catalog/runs.ts';
+import { imageIdBySha256, pairsWithImages } from '../catalog/datasets.ts';
 import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.ts';
 import { EmbedderError, runEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { feedbackFor } from '../catalog/feedback.ts';
@@ -54,9 +55,9 @@ export class QuerySession {
 
 /** The newest run that finished training. */
 export function defaultRunId(db: Db): number {
-  const row = db.prepare(`SELECT id FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined;
-  if (!row) throw new EmbedderError('NO_RUN', 'no finished training run yet: train one first (lookalike train DATASET)');
-  return row.id;
+  const id = newestDoneRunId(db);
+  if (id === undefined) throw new EmbedderError('NO_RUN', 'no finished training run yet: train one first (lookalike train DATASET)');
+  return id;
 }
 
 async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
@@ -85,18 +86,19 @@ interface ImagePlace {
   path: string;
 }
 
-/** Where each catalog image appears: the pairs and sides it is part of (one image may be in several datasets). */
+/**
+ * Where each catalog image appears: the pairs and sides it is part of (one image may be in several datasets).
+ * An image's places are listed left sides first, then right sides, each by dataset and pair name.
+ */
 function imagePlaces(db: Db): Map<number, ImagePlace[]> {
-  const rows = db
-    .prepare(
-      `SELECT p.left_image_id AS imageId, d.id AS datasetId, d.name AS datasetName, p.name AS pairName, 'left' AS side, p.left_path AS path
-         FROM pairs p JOIN datasets d ON d.id = p.dataset_id
-       UNION ALL
-       SELECT p.right_image_id, d.id, d.name, p.name, 'right', p.right_path FROM pairs p JOIN datasets d ON d.id = p.dataset_id`,
-    )
-    .all() as Array<ImagePlace & { imageId: number }>;
+  const pairs = pairsWithImages(db);
   const places = new Map<number, ImagePlace[]>();
-  for (const { imageId, ...place } of rows) places.set(imageId, [...(places.get(imageId) ?? []), place]);
+  for (const side of ['left', 'right'] as const) {
+    for (const p of pairs) {
+      const imageId = p[side].imageId;
+      places.set(imageId, [...(places.get(imageId) ?? []), { datasetId: p.datasetId, datasetName: p.datasetName, pairName: p.name, side, path: p[side].path }]);
+    }
+  }
   return places;
 }
 
@@ -126,8 +128,8 @@ export async function queryCatalog(
       const placeOf = (imageId: number) =>
         (places.get(imageId) ?? []).find((p) => (req.datasetId === undefined || p.datasetId === req.datasetId) && (req.side === undefined || p.side === req.side));
       // The query image itself (same bytes) would always come first with score 1: it is left out of the ranking.
-      const own = db.prepare('SELECT id FROM images WHERE sha256 = ?').get(query.sha256) as { id: number } | undefined;
-      const found = vectors.index.search(queryVector, top, (id) => id !== own?.id && placeOf(id) !== undefined);
+      const ownId = imageIdBySha256(db, query.sha256);
+      const found = vectors.index.search(queryVector, top, (id) => id !== ownId && placeOf(id) !== undefined);
       const tau = run.metrics?.tau ?? FALLBACK_TAU;
       const marks = feedbackFor(db, query.sha256, found.map((f) => f.id));
       const hits: QueryHit[] = found.map((f, i) => ({
@@ -138,9 +140,9 @@ export async function queryCatalog(
         match: f.score >= tau,
         feedback: marks.get(f.id) ?? null,
       }));
-      const ownPlace = own ? places.get(own.id)?.[0] : undefined;
+      const ownPlace = ownId === undefined ? undefined : places.get(ownId)?.[0];
       let searched = 0;
-      for (const id of places.keys()) if (id !== own?.id && vectors.index.has(id) && placeOf(id)) searched++;
+      for (const id of places.keys()) if (id !== ownId && vectors.index.has(id) && placeOf(id)) searched++;
       return {
         runId,
         tau,

@@ -1,6 +1,7 @@
 import type { RunSummary } from '../../src-shared/training-types.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { finishRun } from '../catalog/runs.ts';
+import { runOwner } from '../catalog/run-owner.ts';
 import type { TrainHooks } from './train-run.ts';
 import type { FromWorker, TrainingJob } from './train-worker-messages.ts';
 import { spawnTrainingWorker } from './spawn-training-worker.ts';
@@ -60,7 +61,7 @@ export function trainInWorker(catalogPath: string, job: TrainingJob, hooks: Omit
 function markCrashed(catalogPath: string, runId: number, message: string): void {
   const db = openCatalog(catalogPath);
   try {
-    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(runId) as { status: string; pid: number | null } | undefined;
+    const row = runOwner(db, runId);
     if (row?.status === 'running' && row.pid === process.pid) finishRun(db, runId, 'failed', message);
   } finally {
     db.close();

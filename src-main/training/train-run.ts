@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
-import { findDataset } from '../catalog/datasets.ts';
+import { findDataset, pairsWithImages } from '../catalog/datasets.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
@@ -12,10 +12,13 @@ import { cachedFeatures, featureRows, type ImageRef } from '../model-store/featu
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
-import { embeddingSimilarity, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../ml/vectors.ts';
 import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
+import { runOwner } from '../catalog/run-owner.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
+import { addLookalikePairs, assembleTrainingData, type TrainingData } from './training-data.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -28,18 +31,6 @@ export interface TrainHooks {
   log?: (line: string) => void;
   signal?: AbortSignal;
   weights?: WeightsOptions;
-}
-
-/** Training data the loop reads: pair indices and each pair's images. */
-interface PairData {
-  trainPairs: number[];
-  valPairs: number[];
-  testPairs: number[];
-  left: ImageRef[];
-  right: ImageRef[];
-  /** From users' marks: anchor pair → pairs to use as its negatives first / never. */
-  extraNegatives: Map<number, number[]>;
-  knownMatches: Map<number, number[]>;
 }
 
 /**
@@ -57,10 +48,10 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
-    const data = await withAugmentation(db, pairData(db, ds.id, config.symmetric ?? false), config, hooks);
+    const data = await trainingData(db, ds.id, config, hooks);
     const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
     hooks.onRunCreated?.(runId);
-    return await runLoop(db, runId, config, backbone, data, hooks, undefined);
+    return await runLoop({ db, runId, config, backbone, data, hooks });
   } finally {
     backbone.model.dispose();
   }
@@ -70,7 +61,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
 export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunSummary> {
   const log = hooks.log ?? (() => {});
   const run = getRun(db, runId);
-  const { pid } = db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number | null };
+  const pid = runOwner(db, runId)?.pid ?? null;
   if (run.status === 'done') throw Object.assign(new Error(`run ${runId} is already done (${run.epochsDone} epochs)`), { code: 'RUN_DONE' });
   if (run.status === 'running' && !run.interrupted) throw Object.assign(new Error(`run ${runId} is still running in another process`), { code: 'RUN_BUSY' });
   const backend = await initBackend({ log });
@@ -89,101 +80,43 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   const config = run.config;
   try {
     hooks.onRunCreated?.(runId);
-    const data = await withAugmentation(db, pairData(db, run.datasetId, config.symmetric ?? false), config, hooks);
-    return await runLoop(db, runId, config, backbone, data, hooks, loadCheckpoint(db, runId));
+    const data = await trainingData(db, run.datasetId, config, hooks);
+    return await runLoop({ db, runId, config, backbone, data, hooks, checkpoint: loadCheckpoint(db, runId) });
   } finally {
     backbone.model.dispose();
   }
 }
 
-function pairData(db: Db, datasetId: number, symmetric: boolean): PairData {
-  const rows = db
-    .prepare(
-      `SELECT p.split, p.left_image_id AS li, p.left_path AS lp, l.sha256 AS lh, p.right_image_id AS ri, p.right_path AS rp, r.sha256 AS rh
-         FROM pairs p JOIN images l ON l.id = p.left_image_id JOIN images r ON r.id = p.right_image_id
-        WHERE p.dataset_id = ? ORDER BY p.name`,
-    )
-    .all(datasetId) as Array<{ split: string; li: number; lp: string; lh: string; ri: number; rp: string; rh: string }>;
-  const data: PairData = { trainPairs: [], valPairs: [], testPairs: [], left: [], right: [], extraNegatives: new Map(), knownMatches: new Map() };
-  rows.forEach((r, i) => {
-    (r.split === 'train' ? data.trainPairs : r.split === 'val' ? data.valPairs : data.testPairs).push(i);
-    data.left.push({ sha256: r.lh, path: r.lp });
-    data.right.push({ sha256: r.rh, path: r.rp });
-  });
-  // Users' marks on query results, for training pairs only (val and test stay untouched by what users saw).
-  const trainIndexOf = new Map<number, number>();
-  for (const i of data.trainPairs) {
-    trainIndexOf.set(rows[i].li, i);
-    trainIndexOf.set(rows[i].ri, i);
-  }
-  const feedback = trainingFeedback(db, trainIndexOf);
-  data.extraNegatives = feedback.extraNegatives;
-  data.knownMatches = feedback.knownMatches;
-  const imageRef = (id: number): ImageRef => {
-    const r = rows[trainIndexOf.get(id)!];
-    return r.li === id ? { sha256: r.lh, path: r.lp } : { sha256: r.rh, path: r.rp };
-  };
-  for (const extra of feedback.extraPositives) {
-    const index = data.left.length;
-    data.trainPairs.push(index);
-    data.left.push(imageRef(extra.leftImageId));
-    data.right.push(imageRef(extra.rightImageId));
-    // The new pair shares its images with two real pairs: none of the three is a negative for another.
-    const related = [trainIndexOf.get(extra.leftImageId)!, trainIndexOf.get(extra.rightImageId)!];
-    data.knownMatches.set(index, related);
-    for (const r of related) data.knownMatches.set(r, [...(data.knownMatches.get(r) ?? []), index]);
-  }
-  if (data.trainPairs.length < 2) {
-    throw Object.assign(new Error(`the dataset has ${data.trainPairs.length} training pairs; training needs at least 2`), { code: 'TOO_FEW_PAIRS' });
-  }
-  if (symmetric) {
-    // Each training pair once more, reversed; the two are each other's match, never each other's negative.
-    for (const i of [...data.trainPairs]) {
-      const j = data.left.length;
-      data.trainPairs.push(j);
-      data.left.push(data.right[i]);
-      data.right.push(data.left[i]);
-      data.knownMatches.set(j, [i]);
-      data.knownMatches.set(i, [...(data.knownMatches.get(i) ?? []), j]);
-    }
-  }
-  return data;
-}
-
-/**
- * Adds `config.augment` synthetic look-alikes per training logo as extra pairs (logo → variant), each the match of
- * its own pair and never its negative. The variants are files beside the catalog, made once.
- */
-async function withAugmentation(db: Db, data: PairData, config: TrainConfig, hooks: TrainHooks): Promise<PairData> {
+/** The dataset's training data, with `config.augment` look-alikes per training pair when asked for. */
+async function trainingData(db: Db, datasetId: number, config: TrainConfig, hooks: TrainHooks): Promise<TrainingData> {
+  const data = assembleTrainingData(pairsWithImages(db, { datasetId }), (index) => trainingFeedback(db, index), config.symmetric ?? false);
   const count = config.augment ?? 0;
   if (!count) return data;
+  // The variants are files beside the catalog, made once.
   const dir = path.join(path.dirname(db.name), 'augment');
   const originals = [...data.trainPairs];
+  const variants: ImageRef[][] = [];
   for (const [n, i] of originals.entries()) {
     hooks.signal?.throwIfAborted();
     hooks.onProgress?.({ phase: 'prepare', message: `making look-alikes ${n + 1}/${originals.length}` });
-    // The logo's own pair and its variants all show one brand: none may be another's negative.
-    const group = [i];
-    for (const variant of await lookalikeVariants(data.left[i], count, config.seed, dir)) {
-      group.push(data.left.length);
-      data.trainPairs.push(data.left.length);
-      data.left.push(data.left[i]);
-      data.right.push(variant);
-    }
-    for (const a of group) data.knownMatches.set(a, [...(data.knownMatches.get(a) ?? []), ...group.filter((b) => b !== a)]);
+    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir));
   }
-  return data;
+  return addLookalikePairs(data, originals, variants);
 }
 
-async function runLoop(
-  db: Db,
-  runId: number,
-  config: TrainConfig,
-  backbone: Backbone,
-  data: PairData,
-  hooks: TrainHooks,
-  checkpoint: ReturnType<typeof loadCheckpoint>,
-): Promise<RunSummary> {
+/** What one training loop works on: the run, its configuration, its backbone and data, and where it resumes. */
+interface LoopOptions {
+  db: Db;
+  runId: number;
+  config: TrainConfig;
+  backbone: Backbone;
+  data: TrainingData;
+  hooks: TrainHooks;
+  /** The checkpoint a resumed run continues from; none for a new run. */
+  checkpoint?: ReturnType<typeof loadCheckpoint>;
+}
+
+async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }: LoopOptions): Promise<RunSummary> {
   let optimizerState: NamedTensor[] = [];
   let model: tf.LayersModel | undefined;
   try {

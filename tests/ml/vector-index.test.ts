@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectErrorCode } from '../helpers/expect-error-code.ts';
-import { BruteForceIndex, VectorIndexError } from '../../src-main/ml/vector-index.ts';
+import { BruteForceIndex } from '../../src-main/ml/vector-index.ts';
+import { VectorIndexError } from '../../src-main/ml/vectors.ts';
 import { seededRandom } from '../../src-main/ml/metrics/verification-metrics.ts';
 
 function randomVector(random: () => number, dim: number): Float32Array {

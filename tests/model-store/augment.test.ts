@@ -6,6 +6,7 @@ import { lookalikeVariants } from '../../src-main/model-store/augment.ts';
 import { openCatalog } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { trainNewRun } from '../../src-main/training/train-run.ts';
+import { planBatches } from '../../src-main/ml/train-loop.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
@@ -38,13 +39,36 @@ it('makes the same look-alikes of a logo every time, each a decodable JPEG that 
 it('a run with --augment trains on the extra pairs, made once beside the catalog', async () => {
   const db = openCatalog(path.join(tmp.dir, 'catalog.sqlite'));
   await importFolder(db, folder, { name: 'tiny' });
-  const run = await trainNewRun(db, 'tiny', { backbone: 'mobilenetv2', inputSize: 32, epochs: 1, batchSize: 4, augment: 2, seed: 3 });
-  expect(run).toMatchObject({ status: 'done', config: { augment: 2 } });
-  const made = fs.readdirSync(path.join(tmp.dir, 'augment'));
   const trainPairs = listTrain(db);
+  const request = { backbone: 'mobilenetv2', inputSize: 32, epochs: 1, batchSize: 4, seed: 3 } as const;
+  const batchesOf = async (augment: number) => {
+    const batches = new Set<number>();
+    const run = await trainNewRun(db, 'tiny', { ...request, augment }, { onProgress: (p) => p.phase === 'train' && batches.add(p.batches) });
+    expect(run).toMatchObject({ status: 'done', config: { augment } });
+    return [...batches];
+  };
+  const plain = await batchesOf(0);
+  const featuresBefore = featureRows(db);
+  const augmented = await batchesOf(2);
+  // Each training logo gains two logo → variant pairs: three times the pairs, so about three times the batches.
+  const batchesFor = (pairs: number) => planBatches(Array.from({ length: pairs }, (_, i) => i), 4).length;
+  expect(plain).toEqual([batchesFor(trainPairs)]);
+  expect(augmented).toEqual([batchesFor(trainPairs * 3)]);
+  expect(augmented[0]).toBeGreaterThan(plain[0]);
+  // The variants went through the backbone (head mode caches each image's features by its hash): two per logo.
+  expect(featureRows(db) - featuresBefore).toBe(trainPairs * 2);
+  const made = fs.readdirSync(path.join(tmp.dir, 'augment'));
   expect(made.filter((f) => f.endsWith('.jpg'))).toHaveLength(trainPairs * 2);
+  // Made once: a second run with the same seed reuses the files and the cached features.
+  await batchesOf(2);
+  expect(fs.readdirSync(path.join(tmp.dir, 'augment'))).toEqual(made);
+  expect(featureRows(db) - featuresBefore).toBe(trainPairs * 2);
   db.close();
 });
+
+function featureRows(db: ReturnType<typeof openCatalog>): number {
+  return db.prepare('SELECT COUNT(*) FROM feature_cache').pluck().get() as number;
+}
 
 function listTrain(db: ReturnType<typeof openCatalog>): number {
   return db.prepare("SELECT COUNT(*) FROM pairs WHERE split = 'train'").pluck().get() as number;

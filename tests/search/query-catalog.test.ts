@@ -7,6 +7,9 @@ import { trainNewRun } from '../../src-main/training/train-run.ts';
 import { queryCatalog, QuerySession } from '../../src-main/search/query-catalog.ts';
 import { markFeedback, trainingFeedback } from '../../src-main/catalog/feedback.ts';
 import { evaluateFolder } from '../../src-main/eval/evaluate-folder.ts';
+import { f1At } from '../../src-main/ml/metrics/calibrate-threshold.ts';
+import { scorePairedSets } from '../../src-main/ml/metrics/score-paired-sets.ts';
+import { embeddingSimilarity } from '../../src-main/ml/vectors.ts';
 import { runEmbedder, untrainedEmbedder } from '../../src-main/model-store/embedder.ts';
 import type { RunSummary, TrainRequest } from '../../src-shared/training-types.ts';
 import { imageBytes, tempDir } from '../helpers/fixtures.ts';
@@ -38,11 +41,17 @@ const embeddingRows = () => (db.prepare('SELECT COUNT(*) FROM embeddings WHERE e
 
 describe('query', () => {
   it('a finished run has test metrics and a calibrated tau, and val retrieval per epoch', () => {
-    expect(run.metrics).not.toBeNull();
+    // 24 pairs split 80/10/10: val and test both have pairs, so tau comes from val and every epoch measures it.
+    const count = (split: string) => db.prepare('SELECT COUNT(*) FROM pairs WHERE dataset_id = 1 AND split = ?').pluck().get(split) as number;
+    expect(count('val')).toBeGreaterThanOrEqual(2);
+    expect(run.metrics).toMatchObject({ calibratedOn: 'val', val: { queries: count('val') }, test: { queries: count('test') } });
     expect(run.metrics!.tau).toEqual(expect.any(Number));
-    expect(run.metrics!.calibratedOn).toMatch(/val|test/);
-    const withVal = run.epochs.filter((e) => e.val);
-    if (run.metrics!.val) expect(withVal).toHaveLength(run.epochs.length);
+    expect(run.metrics!.tauF1).toBeGreaterThan(0);
+    expect(run.epochs).toHaveLength(FAST.epochs!);
+    for (const e of run.epochs) expect(e.val).toMatchObject({ recall1: expect.any(Number), mrr: expect.any(Number) });
+    // The last epoch's val retrieval is the run's val retrieval: the same model, the same metric code.
+    expect(run.epochs.at(-1)!.val!.recall1).toBe(run.metrics!.val!.recall['1']);
+    expect(run.epochs.at(-1)!.val!.mrr).toBe(run.metrics!.val!.mrr);
   });
 
   it("ranks an image's true pair first and leaves the query image itself out", async () => {
@@ -160,11 +169,20 @@ describe('evaluation on an outside folder', () => {
     const t = await evaluateFolder(outside, { kind: 'embedder', embedder: trained }, { tau: run.metrics!.tau! });
     trained.dispose();
     for (const e of [phash, u, t]) {
-      expect(e.scores.recall['1']).toBeGreaterThanOrEqual(0);
-      expect(e.scores.recall['10']).toBe(1); // 8 pairs: everything is in the top 10
+      expect(e.scores).toMatchObject({ queries: 8, gallery: 8 });
       expect(e.scores.rocAuc).toEqual(expect.any(Number));
+      // The best threshold on the folder is at least as good as any other, the run's tau included.
+      expect(e.bestF1).toBeGreaterThanOrEqual(e.f1AtTau ?? 0);
     }
-    expect(t.f1AtTau).toEqual(expect.any(Number));
+    expect(t.f1AtTau).toBe(f1At(run.metrics!.tau!, t.raw.positives, t.raw.allNegatives));
+    // The trained run's numbers are the shipped metrics on its own embeddings of the 8 usable pairs, each right
+    // image ranked against the left ones (broken.png's pair left out).
+    const names = fs.readdirSync(path.join(outside, 'left')).filter((f) => f !== 'broken.png').sort();
+    const again = await runEmbedder(db, run.id);
+    const embed = (side: string) => again.embed(names.map((f) => ({ buffer: fs.readFileSync(path.join(outside, side, f.replace(/\.png$/, side === 'right' ? '.jpg' : '.png'))) })));
+    const expected = scorePairedSets(8, embeddingSimilarity(await embed('right'), await embed('left'), again.dim));
+    again.dispose();
+    expect(t.scores).toEqual(expected.scores);
     expect(db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(before);
   });
 });

@@ -114,3 +114,19 @@ export function tauForPrecision(
     bestPrecision,
   };
 }
+
+/**
+ * F1 of "score ≥ tau means match" on these scores: how a threshold chosen elsewhere (a run's tau, calibrated on
+ * its val split) does on another split. Same counts and formula as the calibration sweep.
+ * @throws EvalError EMPTY_INPUT without positives, NON_FINITE for NaN/∞ scores.
+ */
+export function f1At(tau: number, positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
+  if (positives.length === 0) throw new EvalError('EMPTY_INPUT', 'F1 needs at least one positive score');
+  checkScores(positives, 'positives');
+  checkScores(negatives, 'negatives');
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < positives.length; i++) if (positives[i] >= tau) tp++;
+  for (let i = 0; i < negatives.length; i++) if (negatives[i] >= tau) fp++;
+  return describe({ tau, tp, fp }, positives.length).f1;
+}

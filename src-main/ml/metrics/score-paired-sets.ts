@@ -1,9 +1,12 @@
 import type { RetrievalScores, RunMetrics } from '../../../src-shared/query-types.ts';
 import { tauForPrecision, tauMaxF1 } from './calibrate-threshold.ts';
-import { EvalError, rankOfTrueMatch } from './retrieval-metrics.ts';
+import { EvalError, meanReciprocalRank, rankOfTrueMatch, recallAtK } from './retrieval-metrics.ts';
 import { rocAuc, sampleNonPairs } from './verification-metrics.ts';
 
-/** Retrieval scores plus the raw similarities of true pairs and of as many non-pairs, for calibration. */
+/**
+ * Retrieval scores plus the raw similarities behind them: the true pairs, one seeded non-pair per query (what ROC
+ * AUC is computed on) and every non-pair (what tau and F1 are computed on).
+ */
 export interface PairedSetScores {
   scores: RetrievalScores;
   positives: Float64Array;
@@ -16,7 +19,8 @@ export interface PairedSetScores {
 /**
  * Evaluates any similarity (cosine of embeddings, pHash agreement, …) on n pairs: query i (a right image) is
  * ranked against all n gallery items (the left images), and gallery i is its true match. Ties count against the
- * true match (see rankOfTrueMatch). ROC AUC compares the n true pairs with n seeded non-pairs.
+ * true match (see rankOfTrueMatch). ROC AUC compares the n true pairs with n seeded non-pairs (one per query).
+ * This is the one place runs, `eval` and the report turn a similarity into metrics.
  * @throws EvalError EMPTY_INPUT when n is 0.
  */
 export function scorePairedSets(n: number, similarity: (query: number, gallery: number) => number, seed = 42): PairedSetScores {
@@ -32,7 +36,6 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
     let k = q * (n - 1);
     for (let g = 0; g < n; g++) if (g !== q) allNegatives[k++] = row[g];
   }
-  const recallAt = (k: number) => ranks.filter((r) => r <= k).length / n;
   let negatives = new Float64Array(0);
   let auc: number | null = null;
   if (n >= 2) {
@@ -44,24 +47,13 @@ export function scorePairedSets(n: number, similarity: (query: number, gallery: 
     scores: {
       queries: n,
       gallery: n,
-      recall: { '1': recallAt(1), '5': recallAt(5), '10': recallAt(10) },
-      mrr: ranks.reduce((s, r) => s + 1 / r, 0) / n,
+      recall: recallAtK(ranks, [1, 5, 10]) as RetrievalScores['recall'],
+      mrr: meanReciprocalRank(ranks),
       rocAuc: auc,
     },
     positives,
     negatives,
     allNegatives,
-  };
-}
-
-/** Cosine similarity between row q of `queries` and row g of `gallery` (both L2-normalised, row-major). */
-export function embeddingSimilarity(queries: Float32Array, gallery: Float32Array, dim: number) {
-  return (q: number, g: number): number => {
-    let s = 0;
-    const qo = q * dim;
-    const go = g * dim;
-    for (let i = 0; i < dim; i++) s += queries[qo + i] * gallery[go + i];
-    return s;
   };
 }
 

@@ -1,10 +1,22 @@
 /**
  * Pair verification: given two images, are they a pair? Scored by ROC AUC over the similarity of true pairs
- * (positives) against an equal number of seeded non-pairs (negatives), so runs are comparable and repeatable.
+ * (positives) against one seeded non-pair per query (negatives), so runs are comparable and repeatable.
  */
 import { createRandom } from '../seeded-random.ts';
-import { dot } from '../vector-index.ts';
-import { EvalError, indexLabels, prepareEmbeddings, type Embeddings, type PairLabel } from './retrieval-metrics.ts';
+import { EvalError } from './retrieval-metrics.ts';
+
+/** A pair id; a query and a gallery item with the same label are a true pair. */
+export type PairLabel = string | number;
+
+/** Maps each gallery label to its row, refusing duplicates: a query must have exactly one true match. */
+function indexLabels(labels: readonly PairLabel[], what: string): Map<PairLabel, number> {
+  const index = new Map<PairLabel, number>();
+  labels.forEach((label, i) => {
+    if (index.has(label)) throw new EvalError('DUPLICATE_LABEL', `${what} label ${JSON.stringify(label)} appears more than once`);
+    index.set(label, i);
+  });
+  return index;
+}
 
 /** Throws unless every score is a finite number; a NaN would silently corrupt the ranking. */
 function checkFinite(scores: ArrayLike<number>, what: string): void {
@@ -81,51 +93,4 @@ export function sampleNonPairs(queryLabels: readonly PairLabel[], galleryLabels:
     if (own !== undefined && gallery >= own) gallery++;
     return { query, gallery };
   });
-}
-
-/** Input of {@link pairVerification}: the same shape as retrieval's, plus a seed for the non-pairs. */
-export interface VerificationInput {
-  queries: Embeddings;
-  queryLabels: readonly PairLabel[];
-  gallery: Embeddings;
-  galleryLabels: readonly PairLabel[];
-  seed?: number;
-}
-
-/** Output of {@link pairVerification}. */
-export interface VerificationMetrics {
-  auc: number;
-  /** Cosine of each query with its true match, in query order. */
-  positives: Float64Array;
-  /** Cosine of each sampled non-pair, in query order. */
-  negatives: Float64Array;
-  nonPairs: NonPair[];
-}
-
-/**
- * Pair-verification AUC of an embedder: true pairs (same label) against one seeded non-pair per query.
- * @throws EvalError as {@link retrievalMetrics} does (EMPTY_INPUT, NO_TRUE_MATCH, …).
- */
-export function pairVerification(input: VerificationInput): VerificationMetrics {
-  const queries = prepareEmbeddings(input.queries, 'queries');
-  const gallery = prepareEmbeddings(input.gallery, 'gallery');
-  if (queries.rows === 0 || gallery.rows === 0) throw new EvalError('EMPTY_INPUT', 'no queries or no gallery items');
-  if (input.queryLabels.length !== queries.rows || input.galleryLabels.length !== gallery.rows) {
-    throw new EvalError('LENGTH_MISMATCH', 'labels and embeddings differ in count');
-  }
-  if (queries.dim !== gallery.dim) throw new EvalError('DIM_MISMATCH', `queries are ${queries.dim}-d, gallery is ${gallery.dim}-d`);
-  const galleryIndex = indexLabels(input.galleryLabels, 'gallery');
-  const { dim } = queries;
-  const cosine = (q: number, g: number) =>
-    dot(queries.data, q * dim, gallery.data, g * dim, dim) * queries.invNorms[q] * gallery.invNorms[g];
-
-  const positives = new Float64Array(queries.rows);
-  input.queryLabels.forEach((label, q) => {
-    const g = galleryIndex.get(label);
-    if (g === undefined) throw new EvalError('NO_TRUE_MATCH', `query ${q} (label ${JSON.stringify(label)}) has no gallery match`);
-    positives[q] = cosine(q, g);
-  });
-  const nonPairs = sampleNonPairs(input.queryLabels, input.galleryLabels, input.seed);
-  const negatives = Float64Array.from(nonPairs, ({ query, gallery: g }) => cosine(query, g));
-  return { auc: rocAuc(positives, negatives), positives, negatives, nonPairs };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectEvalError } from '../../helpers/expect-error-code.ts';
-import { tauForPrecision, tauMaxF1 } from '../../../src-main/ml/metrics/calibrate-threshold.ts';
+import { f1At as f1AtTau, tauForPrecision, tauMaxF1 } from '../../../src-main/ml/metrics/calibrate-threshold.ts';
 import { seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
 
 
@@ -92,5 +92,17 @@ describe('tauForPrecision', () => {
   it('refuses a target outside (0, 1]', () => {
     expectEvalError(() => tauForPrecision(pos, neg, 0), 'INVALID_ARGUMENT');
     expectEvalError(() => tauForPrecision(pos, neg, 1.2), 'INVALID_ARGUMENT');
+  });
+});
+
+describe('f1At', () => {
+  it('scores a threshold chosen elsewhere with the calibration sweep counts', () => {
+    // tau 0.5: tp 2 (0.9, 0.6), fp 1 (0.7), fn 1 (0.2) → F1 = 4 / (4 + 1 + 1).
+    expect(f1AtTau(0.5, [0.9, 0.6, 0.2], [0.7, 0.1])).toBeCloseTo(4 / 6, 12);
+    expect(f1AtTau(0.95, [0.9, 0.6], [0.1])).toBe(0);
+    // The best threshold's F1 is what f1At gives at that threshold.
+    const best = tauMaxF1([0.9, 0.6, 0.2], [0.7, 0.1]);
+    expect(f1AtTau(best.tau, [0.9, 0.6, 0.2], [0.7, 0.1])).toBe(best.f1);
+    expectEvalError(() => f1AtTau(0.5, [], [0.1]), 'EMPTY_INPUT');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectEvalError } from '../../helpers/expect-error-code.ts';
-import { pairVerification, rocAuc, sampleNonPairs, seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
+import { rocAuc, sampleNonPairs, seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
 
 
 /** Definition of AUC: over every (positive, negative) couple, 1 if the positive wins, ½ on a tie. */
@@ -77,39 +77,5 @@ describe('sampleNonPairs', () => {
   it('fails when a query has nothing to be a non-pair with', () => {
     expectEvalError(() => sampleNonPairs(['x'], ['x']), 'INVALID_ARGUMENT');
     expectEvalError(() => sampleNonPairs([], ['x']), 'EMPTY_INPUT');
-  });
-});
-
-describe('pairVerification', () => {
-  it('gives AUC 1 when every query equals its match and is orthogonal to the rest', () => {
-    const basis = (i: number) => Float32Array.from({ length: 4 }, (_, j) => (i === j ? 1 : 0));
-    const gallery = [0, 1, 2, 3].map(basis);
-    const result = pairVerification({
-      queries: [2, 0, 3, 1].map((i) => basis(i).map((x) => x * 3)),
-      queryLabels: [2, 0, 3, 1],
-      gallery,
-      galleryLabels: [0, 1, 2, 3],
-    });
-    expect(Array.from(result.positives)).toEqual([1, 1, 1, 1]);
-    expect(Array.from(result.negatives)).toEqual([0, 0, 0, 0]);
-    expect(result.auc).toBe(1);
-  });
-
-  it('gives about 0.5 for random embeddings, reproducibly', () => {
-    const random = seededRandom(9);
-    const vec = () => Float32Array.from({ length: 16 }, () => random() - 0.5);
-    const labels = Array.from({ length: 200 }, (_, i) => i);
-    const input = { queries: labels.map(vec), queryLabels: labels, gallery: labels.map(vec), galleryLabels: labels, seed: 1 };
-    const first = pairVerification(input);
-    expect(first.auc).toBeGreaterThan(0.4);
-    expect(first.auc).toBeLessThan(0.6);
-    expect(pairVerification(input)).toEqual(first);
-  });
-
-  it('fails when a query has no match in the gallery', () => {
-    expectEvalError(
-      () => pairVerification({ queries: [Float32Array.of(1, 0)], queryLabels: ['q'], gallery: [Float32Array.of(0, 1)], galleryLabels: ['g'] }),
-      'NO_TRUE_MATCH',
-    );
   });
 });
