@@ -7,6 +7,7 @@ import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './traini
 import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
 import type { JobInfo, JobKind, JobState } from './job-types.ts';
 import type { DatasetRemoval, RunRemoval } from './upkeep-types.ts';
+import type { RunTask, RunTaskProgress, RunTaskResult } from './run-task-types.ts';
 import type { BatchExportFormat, BatchProgress, BatchQueryRequest, BatchResult } from './batch-types.ts';
 
 /** What the app tells the UI about itself. */
@@ -66,6 +67,12 @@ export interface Requests {
   'runs:get': { args: { runId: number }; result: RunSummary };
   /** What removing the run would remove (counts), for a confirmation; removes nothing. */
   'runs:removalPreview': { args: { runId: number }; result: RunRemoval };
+  /**
+   * Starts a run page job in its worker: a held-out evaluation on a paired folder (the run beside pHash and the
+   * untrained backbone; nothing is imported), the HTML report, or the export (written under `<catalog>.d/` unless
+   * `outDir` names a folder). `runs:taskProgress`, then `runs:taskDone` or `runs:taskFailed`; `jobs:cancel` stops it.
+   */
+  'runs:task': { args: RunTask; result: { jobId: string } };
   /** Removes a run: epochs, saved model, catalog vectors, the look-alikes only it used. Refused while a job uses it. */
   'runs:remove': { args: { runId: number }; result: RunRemoval };
   /**
@@ -112,6 +119,9 @@ export interface Events {
   'query:batchProgress': { jobId: string } & BatchProgress;
   'query:batchDone': { jobId: string; result: BatchResult };
   'query:batchFailed': { jobId: string; error: BridgeError };
+  'runs:taskProgress': { jobId: string } & RunTaskProgress;
+  'runs:taskDone': { jobId: string; result: RunTaskResult };
+  'runs:taskFailed': { jobId: string; error: BridgeError };
   /** A job changed state: queued, running, or ended (its area's done/failed event says how, with the details). */
   'jobs:state': { jobId: string; kind: JobKind; state: JobState };
 }
@@ -153,6 +163,7 @@ const REQUEST_SET: Record<RequestName, true> = {
   'runs:list': true,
   'runs:get': true,
   'runs:removalPreview': true,
+  'runs:task': true,
   'runs:remove': true,
   'query:start': true,
   'query:batch': true,
@@ -178,6 +189,9 @@ const EVENT_SET: Record<EventName, true> = {
   'query:batchProgress': true,
   'query:batchDone': true,
   'query:batchFailed': true,
+  'runs:taskProgress': true,
+  'runs:taskDone': true,
+  'runs:taskFailed': true,
   'jobs:state': true,
 };
 

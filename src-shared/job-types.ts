@@ -5,9 +5,10 @@
 import type { ImportProgress } from './catalog-types.ts';
 import type { TrainProgress } from './training-types.ts';
 import type { BatchProgress } from './batch-types.ts';
+import type { RunTaskProgress } from './run-task-types.ts';
 
 /** The kinds of long tasks the job runner owns. */
-export const JOB_KINDS = ['import', 'training', 'query', 'query-batch'] as const;
+export const JOB_KINDS = ['import', 'training', 'query', 'query-batch', 'run-task'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** The last progress each kind reports (what its `*:progress` event carries). */
@@ -18,6 +19,8 @@ export interface JobProgressOf {
   query: { done: number; total: number };
   /** Files of a batch query done, of how many. */
   'query-batch': BatchProgress;
+  /** A run page's evaluation, report or export: the step and how far it is. */
+  'run-task': RunTaskProgress;
 }
 
 /** What a job is about, so the UI can put it next to the dataset or run it belongs to. */

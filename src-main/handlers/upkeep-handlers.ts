@@ -15,7 +15,7 @@ type UpkeepHandlers = Pick<Handlers, 'datasets:removalPreview' | 'datasets:remov
 
 /** A removal refused because a job of this process still uses what it would remove. */
 function busy(what: string, job: JobInfo): Error {
-  const doing = { import: 'an import', training: job.state === 'queued' ? 'a queued training' : 'a training', query: 'a query', 'query-batch': 'a batch query' }[job.kind];
+  const doing = { import: 'an import', training: job.state === 'queued' ? 'a queued training' : 'a training', query: 'a query', 'query-batch': 'a batch query', 'run-task': 'an evaluation, report or export' }[job.kind];
   return Object.assign(new Error(`${what} is in use by ${doing}; cancel it or wait until it ends, then remove again`), { code: 'IN_USE_BY_JOB' });
 }
 
