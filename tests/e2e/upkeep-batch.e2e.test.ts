@@ -82,6 +82,26 @@ describe('an analyst triages suspects and cleans up', () => {
     app.expectNoErrors();
   });
 
+  it("opens a run's page: curves, test metrics, a held-out evaluation beside the baselines, and the HTML report", async () => {
+    const heldout = await app.pairedFolder('heldout', 4);
+    await byTest('nav-runs').click();
+    await byTest('open-run-1').click();
+    expect(await byTest('run-title').textContent()).toContain('Run #1');
+    await byTest('eval-folder').fill(heldout);
+    await byTest('eval-start').click();
+    await byTest('eval-table').waitFor({ timeout: 60_000 });
+    const head = await byTest('eval-table').locator('thead th').allTextContents();
+    expect(head.slice(1)).toEqual(['run #1', 'pHash', 'untrained mobilenetv2']);
+    expect(await byTest('eval-table').locator('caption').textContent()).toContain('4 look-alikes searched among 4 logos');
+    await byTest('report-start').click();
+    await byTest('report-done').waitFor({ timeout: 60_000 });
+    const file = ((await byTest('report-done').locator('code').textContent()) ?? '').trim();
+    expect(file).toBe(path.join(`${app.catalogPath}.d`, 'reports', 'run-1-report.html'));
+    expect(fs.existsSync(file)).toBe(true);
+    await app.screenshot('run-page-01-evaluation-and-report');
+    app.expectNoErrors();
+  });
+
   it('removes a dataset and its run after a confirmation that counts them, leaving the folder byte-identical', async () => {
     const before = snapshotTree(folder);
     await byTest('nav-datasets').click();
