@@ -18,7 +18,7 @@ import { scanPairedFolder } from '../src-main/importer/scan-paired-folder.ts';
 import { readAndHash, DEFAULT_LIMITS } from '../src-main/importer/probe-image.ts';
 import { scorePairedSets } from '../src-main/ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../src-main/ml/vectors.ts';
-import type { DistanceChoice, Mining } from '../src-shared/training-types.ts';
+import type { Distance as DistanceChoice, MiningStrategy as Mining } from '../src-shared/train-options.ts';
 import type { RetrievalScores } from '../src-shared/query-types.ts';
 
 function flag(name: string, fallback: number): number {

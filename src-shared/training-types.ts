@@ -1,24 +1,20 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
+import type { BackboneId, Distance, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
-export type BackboneChoice = 'resnet50' | 'mobilenetv2';
-export type TrainMode = 'head' | 'finetune';
-export type Mining = 'random' | 'semihard' | 'hard';
-export type Pooling = 'flatten' | 'avg';
-export type DistanceChoice = 'l1' | 'l2sq' | 'cosine';
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
-/** Every hyperparameter of a run; what is stored with it and shown next to its results. */
+/** Every hyperparameter of a run; what is stored with it and shown next to its results. Choices, defaults and bounds: train-options.ts. */
 export interface TrainConfig {
-  backbone: BackboneChoice;
+  backbone: BackboneId;
   mode: TrainMode;
   epochs: number;
   batchSize: number;
   learningRate: number;
   margin: number;
-  mining: Mining;
+  mining: MiningStrategy;
   pooling: Pooling;
-  distance: DistanceChoice;
+  distance: Distance;
   seed: number;
   embeddingSize: number;
   /** Square input side fed to the backbone. */

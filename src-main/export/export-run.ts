@@ -34,7 +34,7 @@ export interface ExportOptions {
   force?: boolean;
   onProgress?: (p: ExportProgress) => void;
   signal?: AbortSignal;
-  /** Where ResNet50's weights are (runs on resnet50 rebuild their backbone). */
+  /** Where a backbone's weights file is (runs on a backbone that needs one rebuild it). */
   weights?: WeightsOptions;
 }
 

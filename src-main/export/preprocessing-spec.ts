@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneChoice } from '../../src-shared/training-types.ts';
+import type { Normalisation } from '../ml/backbones/backbone.ts';
+import { backboneEntry } from '../ml/backbones/registry.ts';
+import type { BackboneId } from '../../src-shared/train-options.ts';
 
 /**
- * What the exported model expects as input. Each backbone's `preprocess` runs before the model and is not one of
+ * What the exported model expects as input. A backbone's normalisation runs before the model and is not one of
  * its layers (a tfjs layer for it would need a custom class, and a Keras user would expect the usual formula), so
- * it is written down here and checked against the real thing at export time.
+ * it is written down here, from the backbone's registry entry (the same record training and queries normalise
+ * with), and checked against the real thing at export time.
  */
 export interface PreprocessingSpec {
-  backbone: BackboneChoice;
+  backbone: BackboneId;
   /** `[batch, height, width, channels]`; batch is free. */
   inputShape: [null, number, number, 3];
   dtype: 'float32';
@@ -19,14 +22,7 @@ export interface PreprocessingSpec {
     notes: string;
   };
   /** input = (pixels in `channelOrder`, 0–255 − mean) / std, per channel. */
-  normalisation: {
-    channelOrder: 'RGB' | 'BGR';
-    mean: [number, number, number];
-    std: [number, number, number];
-    /** The value range the model sees after normalisation. */
-    range: [number, number] | string;
-    formula: string;
-  };
+  normalisation: Normalisation;
   output: {
     dim: number;
     l2Normalised: true;
@@ -36,28 +32,9 @@ export interface PreprocessingSpec {
   customLayers: string[];
 }
 
-type Normalisation = PreprocessingSpec['normalisation'];
-
-/** Mirrors `preprocess` of src-main/ml/backbones/*.ts; {@link applyPreprocessing} is compared with it on export. */
-const NORMALISATION: Record<BackboneChoice, Normalisation> = {
-  mobilenetv2: {
-    channelOrder: 'RGB',
-    mean: [0, 0, 0],
-    std: [255, 255, 255],
-    range: [0, 1],
-    formula: 'x = rgb / 255 (nsfwjs trained this MobileNetV2 on 0–1 inputs, not Keras’s −1…1)',
-  },
-  resnet50: {
-    channelOrder: 'BGR',
-    mean: [103.939, 116.779, 123.68],
-    std: [1, 1, 1],
-    range: 'about −124…152 (0–255 minus the ImageNet means)',
-    formula: 'x = bgr − [103.939, 116.779, 123.68] (Keras preprocess_input, mode "caffe": channels reversed to BGR, ImageNet means subtracted, no scaling)',
-  },
-};
-
 /** The input description of a run's exported model. */
-export function preprocessingSpec(backbone: BackboneChoice, inputSize: number, dim: number): PreprocessingSpec {
+export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: number): PreprocessingSpec {
+  const { normalisation } = backboneEntry(backbone);
   return {
     backbone,
     inputShape: [null, inputSize, inputSize, 3],
@@ -68,7 +45,7 @@ export function preprocessingSpec(backbone: BackboneChoice, inputSize: number, d
       background: 'transparent areas flattened onto white (#ffffff); alpha dropped',
       notes: 'EXIF orientation applied first; sRGB; values are 0–255 floats before normalisation',
     },
-    normalisation: NORMALISATION[backbone],
+    normalisation: { ...normalisation },
     output: {
       dim,
       l2Normalised: true,
@@ -78,7 +55,10 @@ export function preprocessingSpec(backbone: BackboneChoice, inputSize: number, d
   };
 }
 
-/** Applies a spec's normalisation to 0–255 RGB pixels [n, h, w, 3]. Call inside tf.tidy. */
+/**
+ * Applies a spec's normalisation to 0–255 RGB pixels [n, h, w, 3], written from the JSON's words alone (as a user
+ * of the export would), so a test can hold it against the training path. Call inside tf.tidy.
+ */
 export function applyPreprocessing(rgb255: tf.Tensor4D, spec: PreprocessingSpec): tf.Tensor4D {
   const { channelOrder, mean, std } = spec.normalisation;
   const ordered = channelOrder === 'BGR' ? tf.reverse(rgb255, -1) : rgb255;

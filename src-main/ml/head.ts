@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Pooling } from '../../src-shared/train-options.ts';
 
-/** How backbone features become a vector before the dense layers. */
-export type HeadPooling = 'flatten' | 'avg';
+/** How backbone features become a vector before the dense layers (the choices: src-shared/train-options.ts). */
+export type HeadPooling = Pooling;
 
 /** Options of {@link buildHead}. */
 export interface HeadOptions {

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from './seeded-random.ts';
 import { pairwiseDistance, type Distance } from './triplet-loss.ts';
+import type { MiningStrategy } from '../../src-shared/train-options.ts';
 
-/**
- * How a negative is chosen for each anchor of a batch.
+export type { MiningStrategy };
+
+/*
+ * How a negative is chosen for each anchor of a batch (MiningStrategy, declared with the other choices in
+ * src-shared/train-options.ts):
  * - `random`: uniformly among the other pairs (what the notebook meant to do).
  * - `semihard`: FaceNet's semi-hard negatives, d(a,p) < d(a,n) < d(a,p) + margin (see {@link mineNegatives}).
  * - `hard`: the closest other pair. Strongest signal, but from the first epochs it can collapse the embedding.
  */
-export type MiningStrategy = 'random' | 'semihard' | 'hard';
 
 /**
  * A set of (anchor row, candidate row) couples of one batch, either as keys made by {@link negativeKey} or as a

@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { mineNegatives, negativeCandidates, negativeKey, randomNegatives, type MiningStrategy } from './mining.ts';
 import { createRandom, deriveSeed, shuffle } from './seeded-random.ts';
 import { tripletLoss, type Distance } from './triplet-loss.ts';
+import { TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
+
+/** What a caller leaves out is the trainer's own default (src-shared/train-options.ts), never a second opinion. */
+const DEFAULTS = { learningRate: TRAIN_OPTIONS.learningRate.default, margin: TRAIN_OPTIONS.margin.default, distance: TRAIN_OPTIONS.distance.default };
 
 /** A named tensor as tf.Optimizer.getWeights/setWeights use them (tfjs does not export the type). */
 export interface NamedTensor {
@@ -54,6 +58,7 @@ export interface TrainTripletsOptions {
   startEpoch?: number;
   /** At least 2: an anchor needs another pair of its batch as negative. */
   batchSize: number;
+  /** Default: the trainer's (src-shared/train-options.ts), as for `margin` and `distance`. */
   learningRate?: number;
   margin?: number;
   distance?: Distance;
@@ -105,7 +110,7 @@ export async function trainTriplets(options: TrainTripletsOptions): Promise<Trai
   if (startEpoch < 0 || startEpoch > epochs) throw new RangeError(`startEpoch ${startEpoch} is outside 0…${epochs}`);
 
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = tf.train.adam(options.learningRate ?? 1e-4);
+  const optimizer = tf.train.adam(options.learningRate ?? DEFAULTS.learningRate);
   const trainer: TrainerHandle = { optimizer, getOptimizerState: () => copyOptimizerState(optimizer) };
   try {
     const state = options.optimizerState;
@@ -216,8 +221,8 @@ async function trainStep(
   epoch: number,
   batchIndex: number,
 ): Promise<{ loss: number; anchors: number }> {
-  const margin = options.margin ?? 0.5;
-  const distance = options.distance ?? 'l1';
+  const margin = options.margin ?? DEFAULTS.margin;
+  const distance = options.distance ?? DEFAULTS.distance;
   const forbidden = couples(pairs, options.knownMatches);
   const preferred = couples(pairs, options.extraNegatives);
   // Known before any forward pass: whether an anchor has a candidate depends only on the marks.
@@ -271,8 +276,8 @@ async function validationLoss(options: TrainTripletsOptions, negatives: number[]
       const a = tf.concat(halves.map((h) => h[0])) as tf.Tensor2D;
       const p = tf.concat(halves.map((h) => h[1])) as tf.Tensor2D;
       const loss = tripletLoss(tf.gather(a, rows), tf.gather(p, rows), tf.gather(p, rows.map((i) => negatives[i])), {
-        margin: options.margin ?? 0.5,
-        distance: options.distance ?? 'l1',
+        margin: options.margin ?? DEFAULTS.margin,
+        distance: options.distance ?? DEFAULTS.distance,
       });
       return loss.dataSync()[0];
     });

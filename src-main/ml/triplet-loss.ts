@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Distance } from '../../src-shared/train-options.ts';
 
-/**
- * How far apart two embeddings are.
+export type { Distance };
+
+/*
+ * How far apart two embeddings are (Distance, declared with the other choices in src-shared/train-options.ts):
  * - `l1`: Σ|a − b|, the original notebook's choice.
  * - `l2sq`: Σ(a − b)², FaceNet's.
  * - `cosine`: 1 − a·b / (‖a‖‖b‖); for L2-normalised embeddings it ranks exactly like `l2sq` (= l2sq / 2).
  */
-export type Distance = 'l1' | 'l2sq' | 'cosine';
 
 /** Options of {@link tripletLoss}. */
 export interface TripletLossOptions {

@@ -3,13 +3,12 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import '../ml/head.ts'; // registers the L2Normalize layer that stored models use
-import type { BackboneChoice } from '../../src-shared/training-types.ts';
+import type { BackboneId } from '../../src-shared/train-options.ts';
 import { checkpointLoader } from './checkpoint-io.ts';
 import { backboneOutputs, cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
 import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
 import { runEmbedderKey } from '../catalog/embeddings.ts';
-import { DEFAULT_INPUT_SIZE } from './train-config.ts';
 
 /** An image to embed: a catalog image (features cached by hash) or bytes from outside (a query upload). */
 export type EmbedInput = { sha256: string; path: string } | { buffer: Buffer };
@@ -83,7 +82,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const checkpoint = loadCheckpoint(db, runId);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${runId} has no finished epoch yet, so no model to query with`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, weights, () => {});
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {});
   const model = await tf.loadLayersModel(checkpointLoader(checkpoint));
   const dim = model.outputs[0].shape[1] as number;
   const head = run.config.mode === 'head';
@@ -108,9 +107,9 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
  * The untrained baseline: the backbone's ImageNet features, average-pooled when they are a map, L2-normalised.
  * What a user would get without training: the number training has to beat.
  */
-export async function untrainedEmbedder(db: Db, choice: BackboneChoice, weights: WeightsOptions = {}): Promise<Embedder> {
+export async function untrainedEmbedder(db: Db, choice: BackboneId, weights: WeightsOptions = {}): Promise<Embedder> {
   await initBackend();
-  const backbone = await loadBackbone(choice, (b) => DEFAULT_INPUT_SIZE[b], weights, () => {});
+  const backbone = await loadBackbone(choice, undefined, weights, () => {});
   const shape = backbone.model.outputs[0].shape.slice(1) as number[];
   const dim = shape[shape.length - 1];
   return {

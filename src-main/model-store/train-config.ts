@@ -1,62 +1,49 @@
 import type { BackendInfo } from '../ml/backend.ts';
+import { backboneEntry } from '../ml/backbones/registry.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
-import { TRAIN_DEFAULTS } from '../../src-shared/train-defaults.ts';
+import { DEFAULT_BATCH_SIZE, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 
 /** A hyperparameter out of range, named so the user knows which flag to fix. */
 export class TrainConfigError extends Error {
   readonly code = 'BAD_TRAIN_CONFIG';
 }
 
-const CHOICES = {
-  backbone: ['resnet50', 'mobilenetv2'],
-  mode: ['head', 'finetune'],
-  mining: ['random', 'semihard', 'hard'],
-  pooling: ['flatten', 'avg'],
-  distance: ['l1', 'l2sq', 'cosine'],
-} as const;
-
-/** The square input each backbone was built for. */
-export const DEFAULT_INPUT_SIZE = TRAIN_DEFAULTS.inputSize;
-
 /**
- * Fills in what the user left out and checks every value. Defaults: TRAIN_DEFAULTS (chosen on evidence, see
- * there), and `head` mode on CPU backends (frozen backbone, cached features: minutes, not hours) vs `finetune`
- * on a GPU.
+ * Fills in what the user left out and checks every value against src-shared/train-options.ts (defaults chosen on
+ * evidence, see there): `head` mode on CPU backends (frozen backbone, cached features: minutes, not hours) vs
+ * `finetune` on a GPU, the batch size of the mode, the backbone's own input size (its registry entry).
  */
 export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo, 'device'>, backbone: TrainConfig['backbone']): TrainConfig {
+  let entry;
+  try {
+    entry = backboneEntry(backbone);
+  } catch (e) {
+    throw new TrainConfigError((e as Error).message);
+  }
   const mode = req.mode ?? (backend.device === 'gpu' ? 'finetune' : 'head');
-  const d = TRAIN_DEFAULTS;
+  const d = TRAIN_OPTIONS;
   const config: TrainConfig = {
     backbone,
     mode,
-    epochs: req.epochs ?? d.epochs,
-    batchSize: req.batchSize ?? d.batchSize[mode === 'head' ? 'head' : 'finetune'],
-    learningRate: req.learningRate ?? d.learningRate,
-    margin: req.margin ?? d.margin,
-    mining: req.mining ?? d.mining,
-    pooling: req.pooling ?? d.pooling,
-    distance: req.distance ?? d.distance,
-    seed: req.seed ?? d.seed,
-    embeddingSize: req.embeddingSize ?? d.embeddingSize,
-    inputSize: req.inputSize ?? DEFAULT_INPUT_SIZE[backbone],
-    symmetric: req.symmetric ?? d.symmetric,
-    augment: req.augment ?? d.augment,
+    epochs: req.epochs ?? d.epochs.default,
+    batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE[mode] ?? DEFAULT_BATCH_SIZE.head,
+    learningRate: req.learningRate ?? d.learningRate.default,
+    margin: req.margin ?? d.margin.default,
+    mining: req.mining ?? d.mining.default,
+    pooling: req.pooling ?? d.pooling.default,
+    distance: req.distance ?? d.distance.default,
+    seed: req.seed ?? d.seed.default,
+    embeddingSize: req.embeddingSize ?? d.embeddingSize.default,
+    inputSize: req.inputSize ?? entry.inputSize,
+    symmetric: req.symmetric ?? d.symmetric.default,
+    augment: req.augment ?? d.augment.default,
   };
-  for (const [key, allowed] of Object.entries(CHOICES)) {
-    const value = config[key as keyof typeof CHOICES];
-    if (!(allowed as readonly string[]).includes(value)) throw new TrainConfigError(`--${key} must be one of ${allowed.join(', ')}, not "${value}"`);
+  for (const key of TRAIN_OPTION_KEYS) {
+    // The backbone was checked against the registry above (it may hold more than the shared list: a test's model).
+    if (key === 'backbone') continue;
+    const problem = optionProblem(key, config[key]);
+    if (problem) throw new TrainConfigError(problem);
   }
-  const positiveInt = (name: string, v: number, min = 1) => {
-    if (!Number.isInteger(v) || v < min) throw new TrainConfigError(`--${name} must be a whole number ≥ ${min}, not ${v}`);
-  };
-  positiveInt('epochs', config.epochs);
-  positiveInt('batch-size', config.batchSize, 2);
-  positiveInt('embedding-size', config.embeddingSize);
-  positiveInt('input-size', config.inputSize, 32);
-  positiveInt('seed', config.seed, 0);
-  positiveInt('augment', config.augment ?? 0, 0);
-  if ((config.augment ?? 0) > 16) throw new TrainConfigError(`--augment must be at most 16 look-alikes per logo, not ${config.augment}`);
-  if (!(config.learningRate > 0 && config.learningRate < 1)) throw new TrainConfigError(`--lr must be between 0 and 1, not ${config.learningRate}`);
-  if (!(config.margin > 0 && config.margin <= 10)) throw new TrainConfigError(`--margin must be above 0 (and at most 10), not ${config.margin}`);
+  if (config.inputSize < entry.minInputSize) throw new TrainConfigError(`--input-size must be at least ${entry.minInputSize} for ${backbone}, not ${config.inputSize}`);
   return config;
 }

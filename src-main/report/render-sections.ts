@@ -1,4 +1,5 @@
-import type { EpochRow, RunSummary, TrainConfig } from '../../src-shared/training-types.ts';
+import type { EpochRow, RunSummary } from '../../src-shared/training-types.ts';
+import { TRAIN_OPTIONS, type TrainOptionKey } from '../../src-shared/train-options.ts';
 import type { ReportData, ReportExample, ReportResult, ScorerColumn } from './gather-report-data.ts';
 import { escapeHtml as e } from './html-escape.ts';
 
@@ -11,24 +12,6 @@ export function fmt(v: number | null | undefined, digits = 3): string {
 function when(iso: string | null): string {
   return iso ? `${iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC` : '—';
 }
-
-/** How each hyperparameter is called in the report, with the `train` flag that sets it. */
-const CONFIG_LABELS: Record<keyof TrainConfig, [string, string]> = {
-  backbone: ['Backbone', '--backbone'],
-  mode: ['Mode', '--mode'],
-  epochs: ['Epochs', '--epochs'],
-  batchSize: ['Batch size', '--batch-size'],
-  learningRate: ['Learning rate (Adam)', '--lr'],
-  margin: ['Triplet margin', '--margin'],
-  mining: ['Negative mining', '--mining'],
-  pooling: ['Pooling', '--pooling'],
-  distance: ['Distance', '--distance'],
-  seed: ['Seed', '--seed'],
-  embeddingSize: ['Embedding size', '--embedding-size'],
-  inputSize: ['Input size (px)', '--input-size'],
-  symmetric: ['Symmetric pairs', '--symmetric'],
-  augment: ['Synthetic look-alikes per logo', '--augment'],
-};
 
 /** The run's record: status and dates, where the backbone came from, and every hyperparameter it stored. */
 export function renderConfigTable(run: RunSummary, pairs: ReportData['pairs']): string {
@@ -45,7 +28,9 @@ export function renderConfigTable(run: RunSummary, pairs: ReportData['pairs']): 
   if (run.error) facts.push(['Error', run.error, '']);
   // Every key the run stored, so a hyperparameter added later is shown even before it gets a label here.
   const hyper = Object.entries(run.config).map(([key, value]): [string, string, string] => {
-    const [label, flag] = CONFIG_LABELS[key as keyof TrainConfig] ?? [key, ''];
+    // Label and flag from the option registry: the flag shown is the one `lookalike train` takes.
+    const option = TRAIN_OPTIONS[key as TrainOptionKey] as { label: string; flag: string } | undefined;
+    const [label, flag] = option ? [option.label, `--${option.flag}`] : [key, ''];
     return [label, typeof value === 'number' && key === 'learningRate' ? value.toExponential(1) : String(value), flag];
   });
   const m = run.metrics;

@@ -4,6 +4,7 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset, pairsWithImages } from '../catalog/datasets.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
+import { OFFLINE_BACKBONE } from '../ml/backbones/registry.ts';
 import { buildHead, buildSiamese, keepFrozenBatchNormInInference } from '../ml/head.ts';
 import { trainTriplets, type NamedTensor } from '../ml/train-loop.ts';
 import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
@@ -14,7 +15,7 @@ import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.
 import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
-import { DEFAULT_INPUT_SIZE, resolveTrainConfig } from '../model-store/train-config.ts';
+import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { runOwner } from '../catalog/run-owner.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
@@ -43,9 +44,9 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   const backend = await initBackend({ log });
   const ds = findDataset(db, dataset);
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
-  resolveTrainConfig(request, backend, request.backbone ?? 'mobilenetv2');
+  resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, (b) => request.inputSize ?? DEFAULT_INPUT_SIZE[b], { ...hooks.weights, signal: hooks.signal }, log);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await trainingData(db, ds.id, config, hooks);
@@ -72,7 +73,7 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   }
   let backbone: Backbone;
   try {
-    backbone = await loadBackbone(run.config.backbone, () => run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
   } catch (e) {
     finishRun(db, runId, 'failed', (e as Error).message);
     throw e;

@@ -35,7 +35,7 @@ const hooks: TrainHooks = {
       if (now - lastDownloadLine < 1000 && p.receivedBytes !== p.totalBytes) return;
       lastDownloadLine = now;
       const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-      send({ type: 'log', line: `downloading ResNet50 weights: ${mb(p.receivedBytes)}${p.totalBytes ? ` / ${mb(p.totalBytes)}` : ''} MB` });
+      send({ type: 'log', line: `downloading the backbone's weights: ${mb(p.receivedBytes)}${p.totalBytes ? ` / ${mb(p.totalBytes)}` : ''} MB` });
     },
   },
 };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHead } from '../../src-main/ml/head.ts';
 import type { MiningStrategy } from '../../src-main/ml/mining.ts';
+import { TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 import {
   planBatches, trainTriplets, type BatchProgress, type NamedTensor, type TrainTripletsOptions,
 } from '../../src-main/ml/train-loop.ts';
@@ -41,7 +42,8 @@ const toyModel = (seed = 11): tf.LayersModel => buildHead({ inputShape: [8], poo
 
 function options(model: tf.LayersModel, extra: Partial<TrainTripletsOptions> = {}): TrainTripletsOptions {
   return {
-    model, trainPairs: TRAIN, valPairs: VAL, inputsFor, epochs: 2, batchSize: 4, learningRate: 1e-2,
+    // The toy data is measured in L1 (fixedTripletLoss), so the loop trains in it too.
+    model, trainPairs: TRAIN, valPairs: VAL, inputsFor, epochs: 2, batchSize: 4, learningRate: 1e-2, distance: 'l1',
     mining: 'random', seed: 7, ...extra,
   };
 }
@@ -82,6 +84,23 @@ describe('trainTriplets', () => {
     expect(result.history[1].valLoss).not.toBeNull();
     expect(result.history[1].valLoss!).toBeLessThanOrEqual(result.history[0].valLoss!);
     model.dispose();
+  });
+
+  it('fills in what the caller leaves out with the trainer\'s defaults (train-options.ts), not its own', async () => {
+    const run = async (extra: Partial<TrainTripletsOptions>) => {
+      const model = toyModel();
+      let lr: number | undefined;
+      const { learningRate: _lr, distance: _d, ...rest } = options(model, extra);
+      const result = await trainTriplets({ ...rest, ...extra, onEpoch: (_m, t) => { lr = (t.optimizer as unknown as { learningRate: number }).learningRate; } });
+      model.dispose();
+      return { losses: result.history.map((h) => h.loss), lr };
+    };
+    const implicit = await run({});
+    const o = TRAIN_OPTIONS;
+    expect(implicit.lr).toBe(o.learningRate.default);
+    expect(implicit).toEqual(await run({ learningRate: o.learningRate.default, distance: o.distance.default, margin: o.margin.default }));
+    // …and the distance really is one of the inputs: the notebook's L1 trains differently.
+    expect(implicit.losses).not.toEqual((await run({ distance: 'l1' })).losses);
   });
 
   it('returns the tensor count to its value after every step, and to the start once done', async () => {

@@ -26,7 +26,10 @@ it('names the flag of each value out of range', () => {
     [{ distance: 'l3' }, /--distance/],
     [{ inputSize: 16 }, /--input-size/],
     [{ augment: -1 }, /--augment/],
-    [{ augment: 40 }, /--augment must be at most 16/],
+    [{ augment: 40 }, /--augment must be a whole number ≥ 0 and at most 16, not 40/],
+    [{ epochs: 1e9 }, /--epochs must be a whole number ≥ 1 and at most 1000, not 1000000000/],
+    [{ learningRate: 1 }, /--lr must be above 0 and below 1/],
+    [{ inputSize: 4096 }, /--input-size/],
   ];
   for (const [req, message] of bad) expect(() => resolveTrainConfig(req, { device: 'cpu' }, 'mobilenetv2')).toThrow(message);
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createFrameBatcher } from '../../src-renderer/src/lib/frame-batcher.ts';
 import { JobTracker } from '../../src-renderer/src/lib/job-tracker.ts';
 import { columnsFor, visibleRows } from '../../src-renderer/src/lib/virtual-rows.ts';
-import { defaultTrainForm, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
+import { BATCH_SIZE_PLACEHOLDER, defaultTrainForm, numberInputAttrs, TRAIN_CHOICES, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
+import { TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 import { compareChartData, lossChartData } from '../../src-renderer/src/lib/chart-series.ts';
 import { formatDuration } from '../../src-renderer/src/lib/format.ts';
 import { fakeFrames } from './fake-api.ts';
@@ -86,6 +87,17 @@ describe('train form', () => {
     });
     const form = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'head' as const, batchSize: 8, epochs: 2 };
     expect(toTrainRequest(form)).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', batchSize: 8, epochs: 2 });
+  });
+
+  it('offers exactly the choices and bounds the trainer accepts, its default first', () => {
+    for (const key of ['backbone', 'mode', 'mining', 'pooling', 'distance'] as const) {
+      expect([...TRAIN_CHOICES[key]].sort(), key).toEqual([...TRAIN_OPTIONS[key].choices].sort());
+    }
+    expect(TRAIN_CHOICES.mining[0]).toBe('hard');
+    expect(TRAIN_CHOICES.distance[0]).toBe('cosine');
+    expect(numberInputAttrs('epochs')).toEqual({ min: 1, max: 1000, step: 1 });
+    expect(numberInputAttrs('learningRate')).toMatchObject({ min: 0, max: 1, step: 'any' });
+    expect(BATCH_SIZE_PLACEHOLDER).toBe('32 (head) / 16 (finetune)');
   });
 });
 

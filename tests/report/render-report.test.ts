@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import type { ReportData, ReportResult } from '../../src-main/report/gather-report-data.ts';
 import { renderReportHtml } from '../../src-main/report/render-report.ts';
+import { renderConfigTable } from '../../src-main/report/render-sections.ts';
+import { trainCommand } from '../../src-main/cli/commands/train-command.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 
 const EVIL = `a"b'<i>&x`;
@@ -81,4 +83,12 @@ it('charts the epochs even without val retrieval, bolds the best value, and says
   expect(html).toMatch(/<th scope="row">Recall@5<\/th><td>0\.900<\/td><td>0\.900<\/td><td>—<\/td>/);
   expect(html).toContain('<td>failed</td>');
   expect(html).toContain('— (queries use the default 0.5)');
+});
+
+it('names, for every stored hyperparameter, a flag that `lookalike train` really takes', () => {
+  const html = renderConfigTable({ ...run, config: { ...run.config, symmetric: true, augment: 4 } }, data.pairs);
+  const shown = [...html.matchAll(/<code>--([a-z0-9-]+)<\/code>/g)].map((m) => m[1]);
+  expect(shown).toHaveLength(Object.keys(run.config).length + 2);
+  for (const flag of shown) expect(Object.keys(trainCommand.options), flag).toContain(flag);
+  expect(html).toContain('<th scope="row">Embedding size</th><td>64</td>');
 });

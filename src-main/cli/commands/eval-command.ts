@@ -2,7 +2,8 @@ import path from 'node:path';
 import { evaluateFolder, evaluationJson, type FolderEvaluation, type Scorer } from '../../eval/evaluate-folder.ts';
 import { runEmbedder, untrainedEmbedder } from '../../model-store/embedder.ts';
 import { getRun } from '../../catalog/runs.ts';
-import type { BackboneChoice } from '../../../src-shared/training-types.ts';
+import { backboneIds, OFFLINE_BACKBONE } from '../../ml/backbones/registry.ts';
+import type { BackboneId } from '../../../src-shared/train-options.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
@@ -43,7 +44,7 @@ export const evalCommand: Command = {
   help: `Gallery = FOLDER/left, queries = FOLDER/right; the same name is the true match. Nothing is imported.
   --pairs FOLDER   the paired folder to measure on (e.g. samples/brands-heldout: brands never trained on)
   --baseline B     phash (a perceptual hash) or untrained (the backbone's ImageNet features, no training)
-  --backbone B     the backbone of the untrained baseline (default: the run's, else mobilenetv2)
+  --backbone B     the backbone of the untrained baseline: ${backboneIds().join(', ')} (default: the run's, else ${OFFLINE_BACKBONE})
   --no-baselines   with RUN: skip the two baselines printed beside it
   --json           one object: {"queries":N,"gallery":N,"recall":{"1":…,"5":…,"10":…},"mrr":…,"roc_auc":…,"tau":…}
                    (with RUN and baselines: plus "baselines":{"phash":{…},"untrained":{…}})
@@ -55,17 +56,17 @@ tau is the run's calibrated threshold (for a baseline: the best threshold on thi
     if (!pairs) throw new UsageError('--pairs FOLDER is required');
     const folder = path.resolve(pairs);
     const baseline = ctx.values.baseline as string | undefined;
-    const backboneFlag = ctx.values.backbone as BackboneChoice | undefined;
-    if (backboneFlag !== undefined && backboneFlag !== 'mobilenetv2' && backboneFlag !== 'resnet50') throw new UsageError(`--backbone takes resnet50 or mobilenetv2`);
+    const backboneFlag = ctx.values.backbone as BackboneId | undefined;
+    if (backboneFlag !== undefined && !backboneIds().includes(backboneFlag)) throw new UsageError(`--backbone takes one of ${backboneIds().join(', ')}, not "${backboneFlag}"`);
     if (baseline !== undefined && baseline !== 'phash' && baseline !== 'untrained') throw new UsageError(`--baseline takes phash or untrained, not "${baseline}"`);
     if ((baseline === undefined) === (ctx.positionals.length === 0)) throw new UsageError('give either a RUN or --baseline, not both');
     const db = ctx.catalog();
     const phashColumn = () => measure(ctx, folder, 'pHash', async () => ({ kind: 'phash' }), null);
-    const untrainedColumn = (b: BackboneChoice) =>
+    const untrainedColumn = (b: BackboneId) =>
       measure(ctx, folder, `untrained ${b}`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, b) }), null);
 
     if (baseline) {
-      const column = baseline === 'phash' ? await phashColumn() : await untrainedColumn(backboneFlag ?? 'mobilenetv2');
+      const column = baseline === 'phash' ? await phashColumn() : await untrainedColumn(backboneFlag ?? OFFLINE_BACKBONE);
       if (ctx.json) return printJson(ctx.out, { baseline, ...evaluationJson(column.evaluation, null) });
       ctx.out.write(`${column.evaluation.scores.queries} queries against ${column.evaluation.scores.gallery} gallery images of ${folder}\n${table([column])}\n`);
       return;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Backbone } from './backbone.ts';
+import { normalise, type Backbone, type BackboneEntry, type Normalisation } from './backbone.ts';
 
 /**
  * The last layer nsfwjs's MobileNetV2 shares with Keras's `MobileNetV2(include_top=False)`: everything after it
@@ -20,6 +20,17 @@ const FEATURE_LAYER = 'global_average_pooling2d';
 const FREEZE_BEFORE = 'block_14_expand';
 /** Five stride-2 stages: smaller inputs would leave nothing to pool. */
 const MIN_INPUT_SIZE = 32;
+/** The input side the weights were trained at. */
+const INPUT_SIZE = 224;
+
+/** nsfwjs feeds this model 0–255 divided by 255, not Keras's usual [-1, 1]: its classifier was trained that way. */
+const NORMALISATION: Normalisation = {
+  channelOrder: 'RGB',
+  mean: [0, 0, 0],
+  std: [255, 255, 255],
+  range: [0, 1],
+  formula: 'x = rgb / 255 (nsfwjs trained this MobileNetV2 on 0–1 inputs, not Keras’s −1…1)',
+};
 
 /** Options of {@link loadMobileNetV2}. */
 export interface MobileNetV2Options {
@@ -64,7 +75,7 @@ export function mobileNetV2Available(): boolean {
  * Every layer comes back trainable; the trainer freezes what lies before {@link Backbone.freezeBefore}.
  */
 export async function loadMobileNetV2(options: MobileNetV2Options = {}): Promise<Backbone> {
-  const inputSize = options.inputSize ?? 224;
+  const inputSize = options.inputSize ?? INPUT_SIZE;
   if (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE) {
     throw new RangeError(`MobileNetV2 input size must be an integer ≥ ${MIN_INPUT_SIZE}, got ${inputSize}`);
   }
@@ -73,14 +84,27 @@ export async function loadMobileNetV2(options: MobileNetV2Options = {}): Promise
   return {
     id: 'mobilenetv2',
     inputSize,
-    // nsfwjs feeds this model 0–255 divided by 255, not Keras's usual [-1, 1]: its classifier was trained that way.
-    preprocess: (rgb255) => tf.div(rgb255, 255),
+    preprocess: (rgb255) => normalise(rgb255, NORMALISATION),
     model,
     featureLayer: FEATURE_LAYER,
     freezeBefore: FREEZE_BEFORE,
     weightsSource: `nsfwjs@${files.version} mobilenet_v2`,
   };
 }
+
+/** The offline backbone: it ships with the app inside the nsfwjs package. */
+export const MOBILENETV2: BackboneEntry = {
+  id: 'mobilenetv2',
+  label: 'MobileNetV2',
+  help: 'mobilenetv2: offline, ships with the app (nsfwjs’s ImageNet-derived weights); 1280 average-pooled features.',
+  inputSize: INPUT_SIZE,
+  minInputSize: MIN_INPUT_SIZE,
+  normalisation: NORMALISATION,
+  features: { layer: FEATURE_LAYER, shape: 'vector' },
+  freezeBefore: FREEZE_BEFORE,
+  weights: { kind: 'bundled', source: 'nsfwjs mobilenet_v2' },
+  load: ({ inputSize }) => loadMobileNetV2({ inputSize }),
+};
 
 function locateNsfwjsModel(): NsfwjsModelFiles {
   // The package's `exports` map hides both its package.json and the model files, so walk up from its entry point.

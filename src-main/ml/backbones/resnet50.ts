@@ -1,14 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Backbone } from './backbone.ts';
+import { normalise, type Backbone, type BackboneEntry, type Normalisation } from './backbone.ts';
 import { loadKerasH5Weights } from './keras-h5-weights.ts';
 import { locateWeights, RESNET50_NOTOP_WEIGHTS } from './weights-cache.ts';
 
 /** Keras uses 1.001e-5 (not its 1e-3 default) so that converted Caffe ResNet weights reproduce exactly. */
 const BN_EPSILON = 1.001e-5;
-/** ImageNet channel means in BGR order, as Keras `preprocess_input(mode='caffe')` subtracts them. */
-const IMAGENET_BGR_MEAN = [103.939, 116.779, 123.68];
 /** Keras refuses ResNet50 inputs smaller than 32×32: five stride-2 stages need at least one pixel left. */
 const MIN_INPUT_SIZE = 32;
+/** The original notebook's input side. */
+const INPUT_SIZE = 200;
+const FEATURE_LAYER = 'conv5_block3_out';
+/** The original's freeze point: conv4 and conv5 learn in finetune mode. */
+const FREEZE_BEFORE = 'conv4_block1_out';
+
+/**
+ * Keras `preprocess_input` in caffe mode, which is what the ImageNet ResNet50 weights were trained with.
+ * Expects RGB values in 0–255. (The original notebook fed 0–1 values here, a bug: after subtracting means of
+ * ~100 every image looked almost the same to the network.)
+ */
+const NORMALISATION: Normalisation = {
+  channelOrder: 'BGR',
+  mean: [103.939, 116.779, 123.68],
+  std: [1, 1, 1],
+  range: 'about −124…152 (0–255 minus the ImageNet means)',
+  formula: 'x = bgr − [103.939, 116.779, 123.68] (Keras preprocess_input, mode "caffe": channels reversed to BGR, ImageNet means subtracted, no scaling)',
+};
 
 /** Options of {@link buildResNet50}. */
 export interface ResNet50Options {
@@ -36,7 +52,7 @@ export interface ResNet50Backbone extends Backbone {
  * Throws a `WeightsError` (code `WEIGHTS_MISSING` / `WEIGHTS_INVALID`) when `imagenet-h5` weights cannot be used.
  */
 export async function buildResNet50(options: ResNet50Options): Promise<ResNet50Backbone> {
-  const inputSize = options.inputSize ?? 200;
+  const inputSize = options.inputSize ?? INPUT_SIZE;
   if (!Number.isInteger(inputSize) || inputSize < MIN_INPUT_SIZE) {
     throw new RangeError(`ResNet50 input size must be an integer ≥ ${MIN_INPUT_SIZE}, got ${inputSize}`);
   }
@@ -62,22 +78,30 @@ export async function buildResNet50(options: ResNet50Options): Promise<ResNet50B
     id: 'resnet50',
     inputSize,
     model,
-    featureLayer: 'conv5_block3_out',
-    freezeBefore: 'conv4_block1_out',
+    featureLayer: FEATURE_LAYER,
+    freezeBefore: FREEZE_BEFORE,
     weightsSource,
     loadedWeightLayers,
-    preprocess: preprocessCaffe,
+    preprocess: (rgb255) => normalise(rgb255, NORMALISATION),
   };
 }
 
-/**
- * Keras `preprocess_input` in caffe mode, which is what the ImageNet ResNet50 weights were trained with.
- * Expects RGB values in 0–255. (The original notebook fed 0–1 values here, a bug: after subtracting means of
- * ~100 every image looked almost the same to the network.)
- */
-function preprocessCaffe(rgb255: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.sub(tf.reverse(rgb255, -1), tf.tensor1d(IMAGENET_BGR_MEAN)));
-}
+/** The original's backbone, with Keras's ImageNet weights (found on this machine, or downloaded with consent). */
+export const RESNET50: BackboneEntry = {
+  id: 'resnet50',
+  label: 'ResNet50',
+  help: 'resnet50: the original notebook’s backbone; needs Keras’s ImageNet weights; a 7×7×2048 feature map.',
+  inputSize: INPUT_SIZE,
+  minInputSize: MIN_INPUT_SIZE,
+  normalisation: NORMALISATION,
+  features: { layer: FEATURE_LAYER, shape: 'map' },
+  freezeBefore: FREEZE_BEFORE,
+  weights: { kind: 'file', file: RESNET50_NOTOP_WEIGHTS, sizeMb: 94 },
+  async load({ inputSize, weightsPath, cacheDir, allowDownload, onDownload, signal }) {
+    const located = await locateWeights({ spec: RESNET50_NOTOP_WEIGHTS, explicitPath: weightsPath, cacheDir, allowDownload, onProgress: onDownload, signal });
+    return buildResNet50({ inputSize, weights: 'imagenet-h5', h5Path: located.path });
+  },
+};
 
 type KernelInit = () => ReturnType<typeof tf.initializers.zeros>;
 

@@ -1,38 +1,62 @@
-import type { BackboneChoice, DistanceChoice, Mining, Pooling, TrainConfig, TrainMode, TrainRequest } from '../../../src-shared/training-types.ts';
-import { TRAIN_DEFAULTS as SHARED_DEFAULTS } from '../../../src-shared/train-defaults.ts';
+import type { TrainConfig, TrainRequest } from '../../../src-shared/training-types.ts';
+import {
+  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
+  type BackboneId, type NumberOption, type TrainMode,
+} from '../../../src-shared/train-options.ts';
 
-/**
- * The form's starting values: the trainer's own defaults (src-shared/train-defaults.ts). `backbone` and `mode`
- * are left to the trainer (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto"
- * here sends nothing.
- */
-export const TRAIN_DEFAULTS = {
-  ...SHARED_DEFAULTS,
-  backbone: 'auto' as BackboneChoice | 'auto',
-  mode: 'auto' as TrainMode | 'auto',
-};
+/** The registry the form is built from: each field's label, help sentence, choices, bounds and default. */
+export { TRAIN_OPTIONS };
+
+/** The default first, then the others in the registry's order: the form opens on what the trainer would pick. */
+function defaultFirst<T extends string>(choices: readonly T[], preferred: T): T[] {
+  return [preferred, ...choices.filter((c) => c !== preferred)];
+}
 
 /** The choices the trainer accepts, in the order the form lists them. */
 export const TRAIN_CHOICES = {
-  backbone: ['resnet50', 'mobilenetv2'] as BackboneChoice[],
-  mode: ['head', 'finetune'] as TrainMode[],
-  mining: ['hard', 'semihard', 'random'] as Mining[],
-  pooling: ['flatten', 'avg'] as Pooling[],
-  distance: ['cosine', 'l1', 'l2sq'] as DistanceChoice[],
+  backbone: [...BACKBONE_IDS],
+  mode: [...TRAIN_MODES],
+  mining: defaultFirst(MINING_STRATEGIES, TRAIN_OPTIONS.mining.default),
+  pooling: defaultFirst(POOLINGS, TRAIN_OPTIONS.pooling.default),
+  distance: defaultFirst(DISTANCES, TRAIN_OPTIONS.distance.default),
 };
+
+/** What the batch-size field shows while left empty (the trainer picks by mode). */
+export const BATCH_SIZE_PLACEHOLDER = `${DEFAULT_BATCH_SIZE.head} (head) / ${DEFAULT_BATCH_SIZE.finetune} (finetune)`;
+
+/** A number field's `min`, `max` and `step` attributes from the option's bounds. */
+export function numberInputAttrs(key: 'epochs' | 'batchSize' | 'learningRate' | 'margin' | 'seed'): { min: number; max: number; step: number | 'any' } {
+  const option: NumberOption = TRAIN_OPTIONS[key];
+  return { min: option.min, max: option.max, step: option.integer ? 1 : key === 'margin' ? 0.05 : 'any' };
+}
 
 /** What the form holds: "auto" and null mean "the trainer's default". */
 export type TrainFormState = Pick<TrainConfig, 'epochs' | 'learningRate' | 'margin' | 'mining' | 'pooling' | 'distance' | 'seed'> & {
-  backbone: BackboneChoice | 'auto';
+  backbone: BackboneId | 'auto';
   mode: TrainMode | 'auto';
   batchSize: number | null;
   symmetric: boolean;
 };
 
-/** A fresh form at the trainer's defaults. */
+/**
+ * A fresh form at the trainer's defaults (src-shared/train-options.ts). `backbone` and `mode` are left to the
+ * trainer (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto" here sends nothing.
+ */
 export function defaultTrainForm(): TrainFormState {
-  const { backbone, mode, epochs, learningRate, margin, mining, pooling, distance, seed, symmetric } = TRAIN_DEFAULTS;
-  return { backbone, mode, epochs, batchSize: null, learningRate, margin, mining, pooling, distance, seed, symmetric };
+  const o = TRAIN_OPTIONS;
+  return {
+    backbone: 'auto',
+    mode: 'auto',
+    epochs: o.epochs.default,
+    batchSize: null,
+    learningRate: o.learningRate.default,
+    margin: o.margin.default,
+    mining: o.mining.default,
+    pooling: o.pooling.default,
+    distance: o.distance.default,
+    seed: o.seed.default,
+    symmetric: o.symmetric.default,
+  };
 }
 
 /** The request to send: every value the user set, and nothing for what the trainer decides ("auto", empty). */
