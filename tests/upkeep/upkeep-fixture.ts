@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src-main/catalog/open-catalog.ts';
 import { createRun, finishRun, recordEpoch } from '../../src-main/catalog/runs.ts';
-import { TRAIN_DEFAULTS } from '../../src-shared/train-defaults.ts';
 import type { TrainConfig } from '../../src-shared/training-types.ts';
 
 /** A run as training leaves it — epochs, a checkpoint, catalog vectors, cached features — without training. */
@@ -29,9 +28,9 @@ export function fakeRun(db: Db, datasetId: number, opts: { augment?: number; see
   return runId;
 }
 
+/** A plausible stored configuration: removal reads only `augment` and `seed` from it. */
 function pickDefaults() {
-  const d = TRAIN_DEFAULTS;
-  return { batchSize: 8, learningRate: d.learningRate, margin: d.margin, mining: d.mining, pooling: d.pooling, distance: d.distance, embeddingSize: d.embeddingSize, inputSize: 96, symmetric: false };
+  return { batchSize: 8, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'avg', distance: 'cosine', embeddingSize: 64, inputSize: 96, symmetric: false };
 }
 
 /** Writes the look-alike files training with `augment` would have made for every image of a dataset. */
