@@ -99,6 +99,10 @@ describe('an analyst triages suspects and cleans up', () => {
     expect(file).toBe(path.join(`${app.catalogPath}.d`, 'reports', 'run-1-report.html'));
     expect(fs.existsSync(file)).toBe(true);
     await app.screenshot('run-page-01-evaluation-and-report');
+    await byTest('run-remove').click();
+    expect(await byTest('confirm-dialog').textContent()).toContain('2 recorded epochs');
+    await byTest('confirm-cancel').click();
+    await expect.poll(() => byTest('confirm-dialog').count()).toBe(0);
     app.expectNoErrors();
   });
 
