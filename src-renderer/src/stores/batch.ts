@@ -4,7 +4,6 @@ import type { BridgeError } from '../../../src-shared/contract.ts';
 import type { BatchExportFormat, BatchInput, BatchProgress, BatchResult } from '../../../src-shared/batch-types.ts';
 import { createFrameBatcher } from '../lib/frame-batcher.ts';
 import { JobTracker } from '../lib/job-tracker.ts';
-import { readFileAsBase64 } from '../lib/read-image-file.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { storeApi, storeFrames } from './store-deps.ts';
 
@@ -12,6 +11,13 @@ type BatchEvent =
   | ({ kind: 'progress'; jobId: string } & BatchProgress)
   | { kind: 'done'; jobId: string; result: BatchResult }
   | { kind: 'failed'; jobId: string; error: BridgeError };
+
+/** A file the page read for the batch: the name to show (with its folder when a folder was chosen) and its bytes. */
+export interface ChosenFile {
+  name: string;
+  bytesBase64: string;
+  size: number;
+}
 
 /** Uploads above this would not fit one message to the local server (64 MiB, base64 adds a third). */
 const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
@@ -22,7 +28,7 @@ const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
  */
 export const useBatchStore = defineStore('batch', () => {
   const api = storeApi();
-  const files = shallowRef<File[]>([]);
+  const files = shallowRef<ChosenFile[]>([]);
   const folder = ref<string | null>(null);
   const top = ref(5);
   /** null: the newest finished run. */
@@ -57,7 +63,7 @@ export const useBatchStore = defineStore('batch', () => {
   ];
   onScopeDispose(() => off.forEach((f) => f()));
 
-  function chooseFiles(list: File[]): void {
+  function chooseFiles(list: ChosenFile[]): void {
     files.value = list;
     folder.value = null;
     error.value = null;
@@ -99,7 +105,7 @@ export const useBatchStore = defineStore('batch', () => {
     progressBatcher.clear();
     try {
       const inputs: BatchInput[] = folder.value ? [{ path: folder.value }] : [];
-      for (const f of chosen) inputs.push({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytesBase64: await readFileAsBase64(f) });
+      for (const f of chosen) inputs.push({ name: f.name, bytesBase64: f.bytesBase64 });
       tracker.begin();
       const started = await api.query.batch({ inputs, top: top.value, runId: runId.value ?? undefined });
       for (const held of tracker.accept(started.jobId)) apply(held);
