@@ -11,6 +11,7 @@ import { appCsp, sendText } from './http-responses.ts';
 import { isMediaPath, serveMedia } from './media-route.ts';
 import { serveStatic } from './static-files.ts';
 import { WS_PATH } from '../../src-shared/wire-protocol.ts';
+import { ARG_LIMITS } from '../../src-shared/contract-schemas.ts';
 import { WsBridge } from './ws-bridge.ts';
 
 /** How to start the local server. */
@@ -23,7 +24,7 @@ export interface ServerOptions {
   host?: '127.0.0.1';
   /** The built renderer to serve (`out/renderer`). */
   staticDir: string;
-  /** The largest WebSocket message accepted (default 64 MiB: a query image as base64); a bigger one closes the connection. */
+  /** The largest WebSocket message accepted (default: the largest query-image upload plus room for the rest); a bigger one closes the connection with 1009. */
   maxMessageBytes?: number;
 }
 
@@ -42,8 +43,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Uploads of query images arrive as base64 inside one message: room for a large photo, not for abuse. */
-const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Uploads of query images arrive as base64 inside one message: room for the largest upload the contract allows, not for abuse. */
+const DEFAULT_MAX_MESSAGE_BYTES = ARG_LIMITS.uploadBase64Chars + 64 * 1024;
 
 /**
  * Starts the local web server: the built renderer, the contract over a WebSocket (`/ws`), and the catalog's

@@ -130,7 +130,8 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
       points: { selector: '[data-testid=loss-chart]', attr: 'data-points' },
     });
     await startTraining({ epochs: 2 });
-    await page.getByText(/Epoch \d of 2/).first().waitFor({ timeout: 120_000 });
+    // The first run extracts the sample's features first: minutes on a loaded 2-core machine.
+    await page.getByText(/Epoch \d of 2/).first().waitFor({ timeout: 300_000 });
     await app.screenshot('journey-05-train-running');
     await byTest('train-done').waitFor({ timeout: 180_000 });
     const seen = await recorded();
@@ -140,7 +141,7 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
     expect(await byTest('runs-table').locator('tbody tr').count()).toBe(1);
     await app.screenshot('journey-06-train-done');
     app.expectNoErrors();
-  }, 240_000);
+  }, 540_000);
 
   it('trains a second run to compare, at a higher learning rate', async () => {
     await startTraining({ epochs: 4, lr: '0.003' }); // above the default 1e-3, so the two curves differ
