@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../catalog/open-catalog.ts';
 import { getRun } from '../catalog/runs.ts';
+import { catalogDataDir } from '../catalog/catalog-path.ts';
 import { evaluateFolder, type Scorer } from '../eval/evaluate-folder.ts';
 import { runEmbedder, untrainedEmbedder } from '../model-store/embedder.ts';
 import { writeRunReport } from '../report/write-run-report.ts';
@@ -10,7 +11,7 @@ import type { EvalColumn, RunTask, RunTaskProgress, RunTaskResult } from '../../
 
 /** Where the run page's files go when the user names no folder: the folder Lookalike owns beside the catalog. */
 export function defaultRunOutputDir(catalogPath: string, kind: 'reports' | 'exports'): string {
-  return path.join(`${path.resolve(catalogPath)}.d`, kind);
+  return path.join(catalogDataDir(catalogPath), kind);
 }
 
 /**
@@ -32,7 +33,8 @@ export async function runTask(
   }
   if (task.kind === 'export') {
     const dir = path.join(task.outDir ?? defaultRunOutputDir(catalogPath, 'exports'), `run-${run.id}`);
-    const r = await exportRun(db, run.id, dir, { signal: opts.signal, onProgress: opts.onProgress, force: true });
+    // Replacing an earlier export is fine in Lookalike's own folder; in the user's, a folder with files is refused.
+    const r = await exportRun(db, run.id, dir, { signal: opts.signal, onProgress: opts.onProgress, force: task.outDir === undefined });
     return { kind: 'export', runId: run.id, dir: r.dir, files: r.files.length };
   }
   const folder = path.resolve(task.folder);

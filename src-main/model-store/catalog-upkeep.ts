@@ -11,6 +11,7 @@ import {
   renameDataset,
 } from '../catalog/remove.ts';
 import type { DatasetRemoval, RunRemoval } from '../../src-shared/upkeep-types.ts';
+import { generatedDir } from './generated-files.ts';
 
 /** How Lookalike names a synthetic look-alike: `<16 hex of the logo's hash>-<seed>-<k>.jpg` (see augment.ts). */
 const LOOKALIKE_FILE = /^([0-9a-f]{16})-(\d+)-\d+\.jpg$/;
@@ -20,8 +21,8 @@ const LOOKALIKE_FILE = /^([0-9a-f]{16})-(\d+)-\d+\.jpg$/;
  * versions, `augment/` beside the catalog. Only files named as Lookalike names them are ever deleted there.
  */
 export function lookalikeDirs(catalogPath: string): string[] {
-  const abs = path.resolve(catalogPath);
-  return [path.join(`${abs}.d`, 'augment'), path.join(path.dirname(abs), 'augment')];
+  // The legacy folder too: files there are adopted only when a run with look-alikes trains again.
+  return [generatedDir(catalogPath, 'augment'), path.join(path.dirname(path.resolve(catalogPath)), 'augment')];
 }
 
 /**

@@ -82,7 +82,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const head = req.method === 'HEAD';
-    if (!guard?.allowsHttp(req, url)) {
+    // The page and the media need the token; the built scripts and styles are public (see AccessGuard).
+    const secret = url.pathname === '/' || url.pathname === '/index.html' || isMediaPath(url.pathname);
+    if (!guard || !(secret ? guard.allowsHttp(req, url) : guard.allowsPublic(req))) {
       return sendText(res, 403, 'forbidden: open the address that `lookalike serve` printed; it carries the access token', head);
     }
     if (req.method !== 'GET' && !head) {
@@ -90,12 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendText(res, 405, 'method not allowed');
     }
     if (isMediaPath(url.pathname)) return serveMedia(res, db, url.pathname, head);
-    const g = guard;
-    return serveStatic(res, url.pathname, head, {
-      root: opts.staticDir,
-      csp: appCsp(actualPort),
-      pageHeaders: (): Record<string, string> => (g.hasCookie(req) ? {} : { 'Set-Cookie': g.cookie() }),
-    });
+    return serveStatic(res, url.pathname, head, { root: opts.staticDir, csp: appCsp(actualPort) });
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
