@@ -36,7 +36,7 @@ export interface BatchItem {
 /** A file of the batch that could not be queried, with the importer's code and reason. */
 export interface BatchUnusable {
   file: string;
-  code: ProblemCode | 'QUERY_IMAGE_UNUSABLE';
+  code: ProblemCode | 'NOT_FOUND' | 'QUERY_IMAGE_UNUSABLE';
   reason: string;
 }
 

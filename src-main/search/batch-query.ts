@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-imag
 import type { BatchInput, BatchItem, BatchProgress, BatchQueryRequest, BatchResult, BatchUnusable } from '../../src-shared/batch-types.ts';
 import type { QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
 import { createHash } from 'node:crypto';
+import { QUERY_IMAGE_CODES } from './query-catalog.ts';
 
 /** Answers one query (in-process for the CLI, the query worker for the app). */
 export type QueryOne = (req: QueryRequest, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }) => Promise<QueryResponse>;
@@ -107,9 +108,11 @@ export async function batchQuery(req: BatchQueryRequest, queryOne: QueryOne, opt
       // The run is fixed by the first answer, so a run finishing mid-batch cannot change the model half-way.
       res = await queryOne({ image: f.image, runId, datasetId: req.datasetId, side: req.side, top }, { signal: opts.signal, onProgress: opts.onEmbedProgress });
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code !== 'QUERY_IMAGE_UNUSABLE' || opts.signal?.aborted) throw e;
-      unusable.push({ file: f.file, code, reason: (e as Error).message });
+      // The query's own image checks (the same as above, on bytes read again) refused it: the file changed in
+      // between. Matched by code, since from the query worker the error arrives as a RemoteError.
+      const code = (e as { code?: unknown }).code;
+      if (opts.signal?.aborted || !(code === 'QUERY_IMAGE_UNUSABLE' || (QUERY_IMAGE_CODES as readonly unknown[]).includes(code))) throw e;
+      unusable.push({ file: f.file, code: code as BatchUnusable['code'], reason: (e as Error).message });
       continue;
     }
     runId = res.runId;
