@@ -11,6 +11,7 @@ import { batchHtml } from '../../src-main/report/batch-html.ts';
 import { tempDir, writeTree } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 import { parseCsv } from '../helpers/parse-csv.ts';
+import { RemoteError } from '../../src-shared/contract.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;
@@ -95,6 +96,15 @@ describe('batch query', () => {
     const files = ['logo00', 'logo03', 'logo04', 'logo05'].map((n) => ({ path: path.join(catalogFolder, 'right', `${n}.jpg`) }));
     await expect(batchQuery({ inputs: files }, counting, { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(asked).toBe(1);
+  });
+
+  it('lists a file the query refuses (as the worker reports it, by code) and goes on with the next', async () => {
+    const files = ['logo00', 'logo03'].map((n) => ({ path: path.join(catalogFolder, 'right', `${n}.jpg`) }));
+    const flaky: QueryOne = (req, o) =>
+      'path' in req.image && req.image.path.endsWith('logo00.jpg') ? Promise.reject(new RemoteError('CORRUPT_IMAGE', 'corrupt or truncated jpeg')) : queryOne(req, o);
+    const result = await batchQuery({ inputs: files, top: 2 }, flaky);
+    expect(result.items.map((i) => path.basename(i.file))).toEqual(['logo03.jpg']);
+    expect(result.unusable).toEqual([{ file: files[0].path, code: 'CORRUPT_IMAGE', reason: 'corrupt or truncated jpeg' }]);
   });
 
   it('refuses an empty batch and a run that does not exist, instead of listing every file as bad', async () => {
