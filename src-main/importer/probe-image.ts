@@ -19,6 +19,11 @@ export interface ProbeLimits {
 
 export const DEFAULT_LIMITS: ProbeLimits = { maxPixels: 100_000_000, maxFileBytes: MAX_IMAGE_FILE_BYTES };
 export const THUMBNAIL_SIZE = 160;
+/**
+ * libwebp's effort (0–6, default 4) for thumbnails: encoding them was most of an import's time; effort 2
+ * halves it on 256-px logos for files ~4 % larger (measured with scripts/bench-import.ts, docs/performance.md).
+ */
+export const THUMBNAIL_WEBP_EFFORT = 2;
 
 type Problem = Pick<ImportProblem, 'code' | 'reason'>;
 
@@ -56,7 +61,7 @@ export async function decodeImage(buf: Buffer, sha256: string, limits: ProbeLimi
     sharp(buf, { failOn: 'truncated', limitInputPixels: limits.maxPixels, animated: false })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
+      .webp({ quality: 80, effort: THUMBNAIL_WEBP_EFFORT })
       .toBuffer();
   let thumbnail: Buffer;
   try {

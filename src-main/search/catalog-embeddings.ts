@@ -1,11 +1,11 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { imagesWithoutEmbedding, loadEmbeddings, storeEmbeddings } from '../catalog/embeddings.ts';
-import { BruteForceIndex } from '../ml/vector-index.ts';
+import { CatalogIndex, indexFolderFor } from './catalog-index.ts';
 import type { Embedder } from '../model-store/embedder.ts';
 
 /** The catalog images an embedder has vectors for, searchable. */
 export interface CatalogVectors {
-  index: BruteForceIndex<number>;
+  index: CatalogIndex;
   embedderKey: string;
 }
 
@@ -33,8 +33,12 @@ export async function ensureCatalogVectors(
   // images: an id that was missing a vector, or has none now, makes the kept index stale, so it is rebuilt.
   const kept = opts.vectors;
   const stale = kept !== undefined && (missing.some((m) => kept.index.has(m.id)) || kept.index.size !== rows.filter((r) => kept.index.has(r.imageId)).length);
-  const vectors = kept?.embedderKey === embedder.key && !stale ? kept : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
+  const vectors =
+    kept?.embedderKey === embedder.key && !stale
+      ? kept
+      : { index: new CatalogIndex({ dim: embedder.dim, embedderKey: embedder.key, folder: indexFolderFor(db.name) }), embedderKey: embedder.key };
   for (const r of rows) if (!vectors.index.has(r.imageId)) vectors.index.add(r.imageId, r.vector);
+  vectors.index.sync();
   return vectors;
 }
 
