@@ -12,6 +12,7 @@ import {
 } from '../catalog/remove.ts';
 import type { DatasetRemoval, RunRemoval } from '../../src-shared/upkeep-types.ts';
 import { generatedDir } from './generated-files.ts';
+import { catalogDataDir } from '../catalog/catalog-path.ts';
 
 /** How Lookalike names a synthetic look-alike: `<16 hex of the logo's hash>-<seed>-<k>.jpg` (see augment.ts). */
 const LOOKALIKE_FILE = /^([0-9a-f]{16})-(\d+)-\d+\.jpg$/;
@@ -55,6 +56,15 @@ function deleteUnusedLookalikes(db: Db, catalogPath: string, isCandidate: (sha16
   return deleted;
 }
 
+/**
+ * Deletes the search graph a run's catalog vectors may have persisted (`<catalog>.d/index/run_<id>.usearch` and its
+ * `.json`, named as search/catalog-index.ts names them): a later run that gets the same id must not open it.
+ */
+function deleteRunIndexFiles(catalogPath: string, runIds: readonly number[]): void {
+  const dir = path.join(catalogDataDir(catalogPath), 'index');
+  for (const id of runIds) for (const ext of ['usearch', 'json']) fs.rmSync(path.join(dir, `run_${id}.${ext}`), { force: true });
+}
+
 /** What removing the dataset would remove, for a confirmation. */
 export function previewDatasetRemoval(db: Db, datasetId: number): DatasetRemoval {
   const { orphanSha256: _, ...plan } = planDatasetRemoval(db, datasetId);
@@ -76,6 +86,7 @@ export function previewRunRemoval(db: Db, runId: number): RunRemoval {
 export function removeDatasetEverywhere(db: Db, catalogPath: string, datasetId: number): DatasetRemoval {
   const shas = new Set(datasetImageShas(db, datasetId).map((s) => s.slice(0, 16)));
   const { orphanSha256: _, ...plan } = removeDataset(db, datasetId);
+  deleteRunIndexFiles(catalogPath, plan.runs);
   return { ...plan, generatedFiles: deleteUnusedLookalikes(db, catalogPath, (sha16) => shas.has(sha16)) };
 }
 
@@ -85,6 +96,7 @@ export function removeDatasetEverywhere(db: Db, catalogPath: string, datasetId: 
  */
 export function removeRunEverywhere(db: Db, catalogPath: string, runId: number): RunRemoval {
   const { datasetId, augmentSeed, ...plan } = removeRun(db, runId);
+  deleteRunIndexFiles(catalogPath, [runId]);
   if (augmentSeed === null) return plan;
   const shas = new Set(datasetImageShas(db, datasetId).map((s) => s.slice(0, 16)));
   return { ...plan, generatedFiles: deleteUnusedLookalikes(db, catalogPath, (sha16, seed) => seed === augmentSeed && shas.has(sha16)) };

@@ -9,6 +9,7 @@ import { previewDatasetRemoval, removeDatasetEverywhere, removeRunEverywhere, re
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 import { imageBytes, tempDir, writeTree } from '../helpers/fixtures.ts';
 import { fakeLookalikes, fakeRun, snapshotTree } from './upkeep-fixture.ts';
+import { CatalogIndex, indexFolderFor } from '../../src-main/search/catalog-index.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;
@@ -101,6 +102,26 @@ describe('removing a run', () => {
     expect(removed.some((f) => fs.existsSync(f))).toBe(false);
     expect(listPairs(db, idA)).toHaveLength(4);
     expect(rows('feature_cache')).toBeGreaterThan(0);
+  });
+
+  it("deletes the search graph its vectors persisted, named as the catalog index names it, and no other run's", async () => {
+    const { idA } = await twoDatasets();
+    const keep = fakeRun(db, idA);
+    const gone = fakeRun(db, idA);
+    const persist = (runId: number) => {
+      const index = new CatalogIndex({ dim: 2, embedderKey: `run:${runId}`, folder: indexFolderFor(catalogPath), annMinVectors: 2, threads: 1 });
+      [[1, 0], [0, 1], [1, 1]].forEach((v, i) => index.add(i + 1, v));
+      index.sync();
+      return fs.readdirSync(indexFolderFor(catalogPath)!).filter((f) => f.startsWith(`run_${runId}.`));
+    };
+    expect(persist(keep)).toHaveLength(2);
+    expect(persist(gone)).toHaveLength(2);
+    removeRunEverywhere(db, catalogPath, gone);
+    const left = fs.readdirSync(indexFolderFor(catalogPath)!);
+    expect(left.filter((f) => f.startsWith(`run_${gone}.`))).toEqual([]);
+    expect(left.filter((f) => f.startsWith(`run_${keep}.`))).toHaveLength(2);
+    removeDatasetEverywhere(db, catalogPath, idA);
+    expect(fs.readdirSync(indexFolderFor(catalogPath)!)).toEqual([]);
   });
 
   it('refuses a run that is training', async () => {
