@@ -166,10 +166,11 @@ describe('judging results, in a browser', () => {
     const note = byTest('error-note');
     await note.waitFor({ timeout: 30_000 });
     expect(await cards().count()).toBe(0);
-    expect(await note.getAttribute('data-code')).toBe('QUERY_IMAGE_UNUSABLE');
+    expect(await note.getAttribute('data-code')).toBe('NOT_AN_IMAGE');
     const visible = await note.locator('.text, .next').allInnerTexts();
     expect(visible.join(' ')).toContain('Choose another image file');
-    expect(visible.join(' ')).not.toContain('QUERY_IMAGE_UNUSABLE');
+    expect(visible.join(' ')).not.toContain('NOT_AN_IMAGE');
+    expect(visible.join(' ')).toContain('not an image');
     expect(await note.locator('details').getAttribute('open')).toBeNull();
     await app.screenshot('analyst-07-query-error');
     app.expectNoErrors();

@@ -234,7 +234,7 @@ describe('query store', () => {
           fake.emit('query:progress', { jobId: 'mine', done: 64, total: 200 });
           seen.push(store.embedding);
           fake.emit('query:failed', { jobId: 'other', error: { code: 'NO_RUN', message: 'not mine' } });
-          fake.emit('query:failed', { jobId: 'mine', error: { code: 'QUERY_IMAGE_UNUSABLE', message: 'x.png: no such file' } });
+          fake.emit('query:failed', { jobId: 'mine', error: { code: 'NOT_FOUND', message: 'x.png: no such file' } });
         }, 0);
         return { jobId: 'mine' };
       },
@@ -242,7 +242,7 @@ describe('query store', () => {
     store.setImage({ path: '/x.png' }, 'x.png');
     await store.run();
     expect(seen).toEqual([{ done: 64, total: 200 }]);
-    expect(store.error?.code).toBe('QUERY_IMAGE_UNUSABLE');
+    expect(store.error?.code).toBe('NOT_FOUND');
     expect(store.loading).toBe(false);
     expect(store.embedding).toBeNull();
   });

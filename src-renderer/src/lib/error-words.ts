@@ -47,12 +47,17 @@ const WORDS: Record<string, Words> = {
   NO_IMAGE: { text: 'No image is chosen yet.', next: 'Choose or drop the image to search for.' },
   NO_RUN: { text: 'There is no trained model to search with yet.', next: 'Train a run first, in the Train view: queries compare images with a trained model.' },
   NO_CHECKPOINT: { text: 'That run has no finished epoch yet, so it has no model to search with.', next: 'Pick another run in Model, or resume this one in the Train view.' },
-  QUERY_IMAGE_UNUSABLE: { text: 'That image could not be read.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
   // A query image's own reason, with the importer's codes (search/query-catalog.ts).
   NOT_FOUND: { text: 'That file does not exist.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
   NOT_REGULAR_FILE: { text: 'That is not a regular file (a device, pipe or socket).', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
   FILE_TOO_LARGE: { text: 'That file is over the size limit for one image.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
   TOO_MANY_PIXELS: { text: 'That image has more pixels than Lookalike reads.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
+  DIRECTORY: { text: 'That is a folder, not an image file.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
+  EMPTY_FILE: { text: 'That file is empty.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
+  UNREADABLE: { text: 'Lookalike is not allowed to read that file.', next: 'Check the file\'s permissions, or choose another image file.' },
+  NOT_AN_IMAGE: { text: 'That file is not an image.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
+  CORRUPT_IMAGE: { text: 'That image is damaged or cut short.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
+  UNSUPPORTED_TYPE: { text: 'Lookalike does not read that kind of file.', next: 'Choose another image file (JPEG, PNG, WebP, GIF, TIFF, AVIF or SVG).' },
   BAD_QUERY: { text: 'The number of results is out of range.', next: 'Ask for 1 to 100 results.', field: 'top' },
   BAD_FEEDBACK: { text: 'That mark could not be saved: the result is no longer in the catalog.', next: 'Search again and mark the new results.' },
   // Connection and server
