@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { DEFAULT_LIMITS, decodeImage, readAndHash } from '../importer/probe-image.ts';
 import type { BatchInput, BatchItem, BatchProgress, BatchQueryRequest, BatchResult, BatchUnusable } from '../../src-shared/batch-types.ts';
 import type { QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
+import { QUERY_IMAGE_CODES } from '../importer/problem-codes.ts';
 import { createHash } from 'node:crypto';
 
 /** Answers one query (in-process for the CLI, the query worker for the app). */
@@ -23,11 +24,7 @@ interface BatchFile {
   image: QueryImage;
 }
 
-/**
- * The codes a query gives an image it refuses: QUERY_IMAGE_CODES of query-catalog.ts (a test keeps them equal),
- * restated because importing that module would load tfjs into the app's main process, where batches are run.
- */
-export const REFUSED_IMAGE_CODES: readonly string[] = ['NOT_FOUND', 'DIRECTORY', 'NOT_REGULAR_FILE', 'EMPTY_FILE', 'FILE_TOO_LARGE', 'UNREADABLE', 'NOT_AN_IMAGE', 'CORRUPT_IMAGE', 'TOO_MANY_PIXELS', 'UNSUPPORTED_TYPE'];
+const REFUSED_IMAGE_CODES: readonly string[] = QUERY_IMAGE_CODES;
 
 const THUMB = 96;
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
@@ -116,7 +113,7 @@ export async function batchQuery(req: BatchQueryRequest, queryOne: QueryOne, opt
       // The query's own image checks (the same as above, on bytes read again) refused it: the file changed in
       // between. Matched by code, since from the query worker the error arrives as a RemoteError.
       const code = (e as { code?: unknown }).code;
-      if (opts.signal?.aborted || typeof code !== 'string' || !(code === 'QUERY_IMAGE_UNUSABLE' || REFUSED_IMAGE_CODES.includes(code))) throw e;
+      if (opts.signal?.aborted || typeof code !== 'string' || !REFUSED_IMAGE_CODES.includes(code)) throw e;
       unusable.push({ file: f.file, code: code as BatchUnusable['code'], reason: (e as Error).message });
       continue;
     }

@@ -21,8 +21,7 @@ export class QueryImageError extends Error {
   }
 }
 
-/** Every code a QueryImageError can carry, for a UI that offers "choose another image". */
-export const QUERY_IMAGE_CODES = ['NOT_FOUND', 'DIRECTORY', 'NOT_REGULAR_FILE', 'EMPTY_FILE', 'FILE_TOO_LARGE', 'UNREADABLE', 'NOT_AN_IMAGE', 'CORRUPT_IMAGE', 'TOO_MANY_PIXELS', 'UNSUPPORTED_TYPE'] as const;
+export { QUERY_IMAGE_CODES } from '../importer/problem-codes.ts';
 
 /** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
 export const FALLBACK_TAU = 0.5;
