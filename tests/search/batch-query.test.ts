@@ -69,7 +69,7 @@ describe('batch query', () => {
           hit_side: 'left',
           hit_path: h.path,
           score: h.score.toFixed(6),
-          match: String(h.match),
+          match: h.match === null ? '' : String(h.match), // an uncalibrated run: no verdict, an empty cell
           problem: '',
         })),
       );
