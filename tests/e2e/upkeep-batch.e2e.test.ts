@@ -71,7 +71,7 @@ describe('an analyst triages suspects and cleans up', () => {
       for (const s of suspects.slice(0, 2)) {
         const single = await queryCatalog(db, { image: { bytesBase64: s.buffer.toString('base64'), name: s.name }, top: 3 });
         expect(rows.filter((r) => r.query_file === s.name).map((r) => [r.rank, r.hit_dataset, r.hit_pair, r.hit_side, r.hit_path, r.score, r.match])).toEqual(
-          single.hits.map((h) => [String(h.rank), 'brands', h.pairName, h.side, h.path, h.score.toFixed(6), String(h.match)]),
+          single.hits.map((h) => [String(h.rank), 'brands', h.pairName, h.side, h.path, h.score.toFixed(6), h.match === null ? '' : String(h.match)]),
         );
       }
     } finally {
