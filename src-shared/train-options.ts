@@ -20,6 +20,22 @@ export type Pooling = (typeof POOLINGS)[number];
 export const DISTANCES = ['l1', 'l2sq', 'cosine'] as const;
 export type Distance = (typeof DISTANCES)[number];
 
+/**
+ * Named feature recipes: which layer(s) of the backbone, how they are pooled, at what input size and with which
+ * colour handling (src-main/ml/backbones/*.ts holds each backbone's; not every backbone has every recipe).
+ * `final` is the backbone's own final feature, colour, as before recipes existed.
+ */
+export const FEATURE_RECIPE_IDS = ['final', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
+export type FeatureRecipeId = (typeof FEATURE_RECIPE_IDS)[number];
+
+/** How a recipe pools a feature map: mean, maximum, or generalised mean (GeM) with exponent p. */
+export const RECIPE_POOLINGS = ['avg', 'max', 'gem'] as const;
+export type RecipePooling = (typeof RECIPE_POOLINGS)[number];
+
+/** What a recipe does with colour before the backbone (src-main/ml/colour-handling.ts). */
+export const COLOUR_HANDLINGS = ['colour', 'grey', 'polarity'] as const;
+export type ColourHandling = (typeof COLOUR_HANDLINGS)[number];
+
 interface OptionBase {
   /** The `lookalike train` flag, without its dashes. */
   flag: string;
@@ -100,6 +116,10 @@ export const TRAIN_OPTIONS = {
   mining: {
     kind: 'choice', flag: 'mining', label: 'Negative mining', choices: MINING_STRATEGIES, default: 'hard',
     help: 'How negatives are picked: random (the notebook), semihard, or hard (the closest in the batch).',
+  },
+  features: {
+    kind: 'choice', flag: 'features', label: 'Feature recipe', choices: FEATURE_RECIPE_IDS, default: 'final',
+    help: 'Which backbone features the head learns on: final (the backbone’s own last feature) or a recipe of its registry entry (layers, pooling, input size, colour handling; docs/feature-recipes.md).',
   },
   pooling: {
     kind: 'choice', flag: 'pooling', label: 'Pooling', choices: POOLINGS, default: 'flatten',

@@ -1,6 +1,6 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
-import type { BackboneId, Distance, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
+import type { BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -14,6 +14,8 @@ export interface TrainConfig {
   margin: number;
   mining: MiningStrategy;
   pooling: Pooling;
+  /** The backbone's feature recipe (train-options.ts `features`); absent on runs made before recipes (= `final`). */
+  features?: FeatureRecipeId;
   distance: Distance;
   seed: number;
   embeddingSize: number;

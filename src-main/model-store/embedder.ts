@@ -82,7 +82,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const checkpoint = loadCheckpoint(db, runId);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${runId} has no finished epoch yet, so no model to query with`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {});
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features);
   const model = await tf.loadLayersModel(checkpointLoader(checkpoint));
   const dim = model.outputs[0].shape[1] as number;
   const head = run.config.mode === 'head';

@@ -11,10 +11,14 @@ export interface ImageRef {
   path: string;
 }
 
-/** Names a backbone's features unambiguously: same id, input size and weights → same numbers. */
+/**
+ * Names a backbone's features unambiguously: same id, input size, weights and feature recipe → same numbers. The
+ * `final` recipe keeps the key it had before recipes existed, so catalogs keep their cached features.
+ */
 export function extractorKey(backbone: Backbone): string {
   const weights = createHash('sha256').update(backbone.weightsSource).digest('hex').slice(0, 12);
-  return `${backbone.id}@${backbone.inputSize}:${weights}`;
+  const recipe = backbone.recipe && backbone.recipe !== 'final' ? `:${backbone.recipe}` : '';
+  return `${backbone.id}@${backbone.inputSize}:${weights}${recipe}`;
 }
 
 /** Features of many images in one JS array (outside the backend's memory: wasm has a 4 GB heap). */

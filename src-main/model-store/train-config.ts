@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../ml/backend.ts';
-import { backboneEntry } from '../ml/backbones/registry.ts';
+import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
 import { DEFAULT_BATCH_SIZE, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 
@@ -20,6 +20,13 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
   } catch (e) {
     throw new TrainConfigError((e as Error).message);
   }
+  const features = req.features ?? TRAIN_OPTIONS.features.default;
+  let recipe;
+  try {
+    recipe = recipeFor(backbone, features);
+  } catch (e) {
+    throw new TrainConfigError((e as Error).message);
+  }
   const mode = req.mode ?? (backend.device === 'gpu' ? 'finetune' : 'head');
   const d = TRAIN_OPTIONS;
   const config: TrainConfig = {
@@ -30,11 +37,12 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     learningRate: req.learningRate ?? d.learningRate.default,
     margin: req.margin ?? d.margin.default,
     mining: req.mining ?? d.mining.default,
+    features,
     pooling: req.pooling ?? d.pooling.default,
     distance: req.distance ?? d.distance.default,
     seed: req.seed ?? d.seed.default,
     embeddingSize: req.embeddingSize ?? d.embeddingSize.default,
-    inputSize: req.inputSize ?? entry.inputSize,
+    inputSize: req.inputSize ?? recipe?.inputSize ?? entry.inputSize,
     symmetric: req.symmetric ?? d.symmetric.default,
     augment: req.augment ?? d.augment.default,
   };

@@ -46,7 +46,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
   resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log, request.features);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await trainingData(db, ds.id, config, hooks);
@@ -73,7 +73,7 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   }
   let backbone: Backbone;
   try {
-    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log, run.config.features);
   } catch (e) {
     finishRun(db, runId, 'failed', (e as Error).message);
     throw e;
