@@ -100,6 +100,10 @@ export const TRAIN_OPTIONS = {
     kind: 'number', flag: 'epochs', label: 'Epochs', metavar: 'N', default: 30, integer: true, min: 1, max: 1000,
     help: 'Total epochs of the run (the notebook: 20).',
   },
+  patience: {
+    kind: 'number', flag: 'patience', label: 'Early-stopping patience (epochs)', metavar: 'N', default: 0, integer: true, min: 0, max: 1000,
+    help: 'Stop when val Recall@1 has not improved for N epochs and keep the best epoch’s weights as the run’s model; 0 trains every epoch and keeps the last.',
+  },
   batchSize: {
     kind: 'number', flag: 'batch-size', label: 'Batch size', metavar: 'N', default: null, integer: true, min: 2, max: 1024,
     auto: `${DEFAULT_BATCH_SIZE.head} in head mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,

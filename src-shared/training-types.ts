@@ -9,6 +9,8 @@ export interface TrainConfig {
   backbone: BackboneId;
   mode: TrainMode;
   epochs: number;
+  /** Early stopping on val R@1 (train-options.ts `patience`); absent on older runs (= 0, off). */
+  patience?: number;
   batchSize: number;
   learningRate: number;
   margin: number;
@@ -60,6 +62,11 @@ export interface RunSummary {
   /** Where the backbone's weights came from. */
   weightsSource: string;
   epochsDone: number;
+  /**
+   * The epoch whose weights are the run's model (what queries, eval and export use): the last one, or with early
+   * stopping the best on val R@1. Null before the first epoch; absent where a producer does not know it.
+   */
+  modelEpoch?: number | null;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;

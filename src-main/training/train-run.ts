@@ -12,7 +12,7 @@ import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../mo
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, loadCheckpoint, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
+import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
 import { resolveTrainConfig } from '../model-store/train-config.ts';
@@ -162,6 +162,13 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
       keepFrozenBatchNormInInference(net);
     }
     optimizerState = checkpoint ? decodeOptimizerState(checkpoint) : [];
+    const patience = config.patience ?? 0;
+    if (patience > 0 && data.valPairs.length === 0) hooks.log?.('notice: --patience needs val pairs to watch; this dataset has none, so every epoch trains');
+    // Early stopping watches val R@1. A resumed run starts from its checkpoint's epoch as the best so far: the
+    // weights of a better epoch before it are gone (the catalog keeps one checkpoint per run).
+    const resumedFrom = checkpoint ? getRun(db, runId).epochs.find((e) => e.epoch === checkpoint.epoch) : undefined;
+    let best: { epoch: number; recall1: number; checkpoint: CheckpointData } | undefined =
+      checkpoint && resumedFrom?.val ? { epoch: resumedFrom.epoch, recall1: resumedFrom.val.recall1, checkpoint } : undefined;
 
     const result = await trainTriplets({
       model: net,
@@ -186,14 +193,28 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
         const val = data.valPairs.length ? (await scorePairs(net, inputsFor, data.valPairs)).scores : null;
         const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
+        let saved: CheckpointData;
         try {
-          recordEpoch(db, runId, row, await captureCheckpoint(net, state));
+          saved = await captureCheckpoint(net, state);
+          recordEpoch(db, runId, row, saved);
         } finally {
           state.forEach((s) => s.tensor.dispose());
         }
         hooks.onEpoch?.(runId, row);
+        if (patience === 0 || !val) return;
+        // Strictly better only: on a tie the earlier epoch, trained less, is kept.
+        if (!best || val.recall['1'] > best.recall1) best = { epoch: m.epoch, recall1: val.recall['1'], checkpoint: saved };
+        else if (m.epoch - best.epoch >= patience) return 'stop';
       },
     });
+    if (result.status === 'done' && best && best.epoch < result.epochsCompleted) {
+      hooks.log?.(`early stopping: val Recall@1 peaked at epoch ${best.epoch} (${best.recall1.toFixed(3)})${result.stoppedEarly ? `, stopped after epoch ${result.epochsCompleted}` : ''}; the run keeps epoch ${best.epoch}'s weights`);
+      // The best epoch's weights become the run's model, and the test split below is measured with them.
+      keepCheckpointOf(db, runId, best.epoch, best.checkpoint);
+      const kept = await tf.loadLayersModel(checkpointLoader(best.checkpoint));
+      net.setWeights(kept.getWeights());
+      kept.dispose();
+    }
     if (result.status === 'done') {
       hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
       const val = data.valPairs.length ? await scorePairs(net, inputsFor, data.valPairs) : null;
