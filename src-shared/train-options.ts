@@ -8,7 +8,7 @@
 export const BACKBONE_IDS = ['resnet50', 'mobilenetv2'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 
-export const TRAIN_MODES = ['head', 'finetune'] as const;
+export const TRAIN_MODES = ['head', 'partial', 'finetune'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 
 export const MINING_STRATEGIES = ['random', 'semihard', 'hard'] as const;
@@ -78,7 +78,7 @@ export interface BooleanOption extends OptionBase {
 export type TrainOption = ChoiceOption | NumberOption | BooleanOption;
 
 /** Batch sizes when the user gives none: head mode trains on cached features, finetune mode pushes images through the backbone. */
-export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, finetune: 16 };
+export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, partial: 32, finetune: 16 };
 
 /**
  * Where the defaults differ from the original notebook (lr 1e-4, L1, random negatives, 20 epochs) it is on
@@ -94,7 +94,7 @@ export const TRAIN_OPTIONS = {
   },
   mode: {
     kind: 'choice', flag: 'mode', label: 'Mode', choices: TRAIN_MODES, default: null, auto: 'head on CPU, finetune on GPU',
-    help: 'head: backbone frozen, features cached, only the head trains; finetune: layers from the backbone’s freeze point on train too.',
+    help: 'head: backbone frozen, features cached, only the head trains; partial: the activations before the freeze point are cached once per image and the blocks after it train with the head (finetune’s model at a CPU’s cost); finetune: the same layers train, but every step runs the whole backbone on pixels.',
   },
   epochs: {
     kind: 'number', flag: 'epochs', label: 'Epochs', metavar: 'N', default: 30, integer: true, min: 1, max: 1000,
@@ -106,7 +106,7 @@ export const TRAIN_OPTIONS = {
   },
   batchSize: {
     kind: 'number', flag: 'batch-size', label: 'Batch size', metavar: 'N', default: null, integer: true, min: 2, max: 1024,
-    auto: `${DEFAULT_BATCH_SIZE.head} in head mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,
+    auto: `${DEFAULT_BATCH_SIZE.head} in head and partial mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,
     help: 'Pairs per batch; every other pair of the batch is a candidate negative.',
   },
   learningRate: {

@@ -18,7 +18,8 @@ export interface ImageRef {
 export function extractorKey(backbone: Backbone): string {
   const weights = createHash('sha256').update(backbone.weightsSource).digest('hex').slice(0, 12);
   const recipe = backbone.recipe && backbone.recipe !== 'final' ? `:${backbone.recipe}` : '';
-  return `${backbone.id}@${backbone.inputSize}:${weights}${recipe}`;
+  const cut = backbone.cutAt ? `:cut=${backbone.cutAt}` : '';
+  return `${backbone.id}@${backbone.inputSize}:${weights}${recipe}${cut}`;
 }
 
 /** Features of many images in one JS array (outside the backend's memory: wasm has a 4 GB heap). */

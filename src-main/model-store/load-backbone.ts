@@ -1,6 +1,8 @@
 import type { Backbone, WeightsOptions } from '../ml/backbones/backbone.ts';
 import { backboneEntry, OFFLINE_BACKBONE, PREFERRED_BACKBONE, preprocessFor, recipeFor } from '../ml/backbones/registry.ts';
 import { applyRecipe } from '../ml/backbones/recipe-model.ts';
+import { splitBackbone } from '../ml/backbones/split-backbone.ts';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackboneId, FeatureRecipeId } from '../../src-shared/train-options.ts';
 
 export type { WeightsOptions };
@@ -51,4 +53,14 @@ export async function loadBackbone(
     );
     return load(OFFLINE_BACKBONE);
   }
+}
+
+/**
+ * Partial mode's view of a loaded backbone: `prefix` is a Backbone whose model outputs the activation at the
+ * freeze point (cached per image like features, under its own key), `suffix` the backbone's layers from there
+ * on, which train. Both share the backbone's weights: dispose `backbone.model` alone.
+ */
+export function partialBackbone(backbone: Backbone): { prefix: Backbone; suffix: tf.LayersModel } {
+  const { prefix, suffix, cutLayer } = splitBackbone(backbone.model, backbone.freezeBefore);
+  return { prefix: { ...backbone, model: prefix, cutAt: cutLayer }, suffix };
 }

@@ -11,7 +11,7 @@ import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } f
 import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../model-store/checkpoint-io.ts';
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
-import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { loadBackbone, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
@@ -123,10 +123,12 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
   try {
     let inputsFor: InputsFor;
     let featureShape: number[];
-    if (config.mode === 'head') {
-      // Frozen backbone: each image's features once (cached in the catalog), then only the head trains.
+    // Partial mode: the frozen prefix's activation is cached like head mode's features; the suffix trains.
+    const partial = config.mode === 'partial' ? partialBackbone(backbone) : undefined;
+    if (config.mode === 'head' || partial) {
+      // Frozen backbone (or prefix): each image's features once (cached in the catalog), then the rest trains.
       const all = [...data.left, ...data.right];
-      const features = await cachedFeatures(db, backbone, all, {
+      const features = await cachedFeatures(db, partial?.prefix ?? backbone, all, {
         signal: hooks.signal,
         onProgress: (done, total) => hooks.onProgress?.({ phase: 'features', done, total }),
       });
@@ -144,17 +146,21 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
       };
     }
     hooks.onProgress?.({ phase: 'prepare', message: 'building the model' });
-    if (config.pooling === 'flatten' && featureShape.length === 3 && !checkpoint) {
-      const inputs = featureShape.reduce((a, b) => a * b, 1);
+    // What the head sees: in partial mode the suffix's output, not the cached prefix activation.
+    const headShape = partial ? (partial.suffix.outputs[0].shape.slice(1) as number[]) : featureShape;
+    if (config.pooling === 'flatten' && headShape.length === 3 && !checkpoint) {
+      const inputs = headShape.reduce((a, b) => a * b, 1);
       // ResNet50's 7×7×2048 map flattened feeds 100 352 inputs into Dense 512: a 51 M-weight layer
       // (npm run bench:train: ~6 min per 1 000 triplets on wasm, ~17× the avg-pooled head).
       hooks.log?.(`notice: --pooling flatten gives the head ${((inputs * 512) / 1e6).toFixed(0)} M weights in its first layer (the notebook's choice); --pooling avg trains far faster on a CPU`);
     }
+    const headOn = (model: tf.LayersModel) =>
+      buildHead({ inputShape: model.outputs[0].shape.slice(1) as number[], pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed });
     const net: tf.LayersModel = checkpoint
       ? await tf.loadLayersModel(checkpointLoader(checkpoint))
       : config.mode === 'head'
         ? buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed })
-        : buildSiamese({ backbone: backbone.model, head: buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed }) });
+        : buildSiamese({ backbone: partial?.suffix ?? backbone.model, head: headOn(partial?.suffix ?? backbone.model) });
     model = net;
     if (config.mode === 'finetune') {
       freezeBefore(net, backbone.freezeBefore);

@@ -28,6 +28,11 @@ export interface Backbone {
   readonly weightsSource: string;
   /** The feature recipe the model's output follows; absent = `final` (the backbone's own feature, colour). */
   readonly recipe?: FeatureRecipeId;
+  /**
+   * Set when `model` is only the frozen prefix of the backbone (partial mode): the layer whose activation it
+   * outputs. Part of the feature-cache key, so prefix activations never pass for features.
+   */
+  readonly cutAt?: string;
 }
 
 /**
