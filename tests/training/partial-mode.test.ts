@@ -36,6 +36,8 @@ it('--mode partial caches the prefix once per image, trains the last blocks and 
   const keys = db.prepare('SELECT DISTINCT extractor, shape FROM feature_cache').all() as { extractor: string; shape: string }[];
   expect(keys).toEqual([{ extractor: expect.stringMatching(/^mobilenetv2@32:.*:cut=block_13_project_BN$/), shape: '[1,1,160]' }]);
   const images = db.prepare('SELECT COUNT(*) FROM feature_cache').pluck().get();
+  // Stored as float16: two bytes a value.
+  expect(db.prepare('SELECT DISTINCT length(features) FROM feature_cache').pluck().all()).toEqual([160 * 2]);
   // The stored model starts at the cut and holds the trained blocks 14–16 (their weights moved off ImageNet's).
   const checkpoint = loadCheckpoint(db, run.id)!;
   const stored = await tf.loadLayersModel(checkpointLoader(checkpoint));
