@@ -17,6 +17,10 @@ export type MiningStrategy = (typeof MINING_STRATEGIES)[number];
 export const POOLINGS = ['flatten', 'avg'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
+/** How synthetic look-alikes are made (src-main/model-store/augment.ts). */
+export const AUGMENT_STYLES = ['classic', 'realistic'] as const;
+export type AugmentStyle = (typeof AUGMENT_STYLES)[number];
+
 export const DISTANCES = ['l1', 'l2sq', 'cosine'] as const;
 export type Distance = (typeof DISTANCES)[number];
 
@@ -153,6 +157,10 @@ export const TRAIN_OPTIONS = {
   augment: {
     kind: 'number', flag: 'augment', label: 'Synthetic look-alikes per logo', metavar: 'N', default: 8, integer: true, min: 0, max: 16,
     help: 'Synthetic look-alikes made per training logo (recoloured, rotated, blurred, JPEG), each an extra pair; made once beside the catalog.',
+  },
+  augmentStyle: {
+    kind: 'choice', flag: 'augment-style', label: 'Look-alike style', choices: AUGMENT_STYLES, default: 'classic',
+    help: 'classic: recoloured, rotated, blurred, JPEG; realistic: a few of a flat monochrome glyph, inversion, outline, crop/padding, small perspective, background clutter, added text, blur, JPEG.',
   },
 } as const satisfies Record<string, TrainOption>;
 

@@ -1,6 +1,6 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
-import type { BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
+import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -34,6 +34,8 @@ export interface TrainConfig {
    * training pair with its logo. 0 = only the dataset's own pairs. Absent on older runs (= 0).
    */
   augment?: number;
+  /** How the look-alikes are made (train-options.ts `augmentStyle`); absent on older runs (= classic). */
+  augmentStyle?: AugmentStyle;
 }
 
 /** What a user may leave out: the trainer fills in defaults (some depend on the backend). */

@@ -46,6 +46,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     inputSize: req.inputSize ?? recipe?.inputSize ?? entry.inputSize,
     symmetric: req.symmetric ?? d.symmetric.default,
     augment: req.augment ?? d.augment.default,
+    augmentStyle: req.augmentStyle ?? d.augmentStyle.default,
   };
   for (const key of TRAIN_OPTION_KEYS) {
     // The backbone was checked against the registry above (it may hold more than the shared list: a test's model).

@@ -100,7 +100,7 @@ async function trainingData(db: Db, datasetId: number, config: TrainConfig, hook
   for (const [n, i] of originals.entries()) {
     hooks.signal?.throwIfAborted();
     hooks.onProgress?.({ phase: 'prepare', message: `making look-alikes ${n + 1}/${originals.length}` });
-    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir));
+    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir, config.augmentStyle ?? 'classic'));
   }
   return addLookalikePairs(data, originals, variants);
 }
