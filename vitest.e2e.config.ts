@@ -10,7 +10,9 @@ export default defineConfig({
     pool: 'forks',
     // One Chromium at a time: two cores are shared by the browser, the server and the services.
     maxWorkers: 1,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Hang detection only: the journeys train and query through a real server, which a loaded machine slows
+    // several-fold (a first epoch once took over two minutes while other jobs ran).
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
   },
 });

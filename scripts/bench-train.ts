@@ -6,8 +6,13 @@
  *   random weights: the arithmetic is the same as with ImageNet's, and those need a download);
  * - head-mode seconds per epoch of 1 000 triplets, on MobileNetV2-sized (1280) and ResNet50-sized (7×7×2048,
  *   flatten and avg) features;
- * - the backend they ran on.
+ * - the backend they ran on;
+ * - `anchor`: PyTorch CPU's figures for the same work (scripts/bench-train-anchor.py), measured in this run right
+ *   after Lookalike's, or null when no Python with torch + torchvision is found (as root with apt-get, Debian's
+ *   python3-torch and python3-torchvision are installed first; `--no-anchor-install` skips that).
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src-main/ml/backend.ts';
@@ -56,8 +61,30 @@ async function headEpochSeconds(featureShape: number[], pooling: 'flatten' | 'av
   return seconds;
 }
 
+/** A Python that imports torch and torchvision: the shell's python3 (may be pyenv's) or Debian's. */
+function torchPython(): string | null {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(python, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0) return python;
+  }
+  return null;
+}
+
+function anchor(images: number, triplets: number): unknown {
+  let python = torchPython();
+  if (!python && !process.argv.includes('--no-anchor-install') && process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) {
+    console.error('bench:train: installing python3-torch and python3-torchvision for the PyTorch anchor (apt-get)…');
+    spawnSync('apt-get', ['update'], { stdio: ['ignore', 2, 2] });
+    spawnSync('apt-get', ['install', '-y', 'python3-torch', 'python3-torchvision'], { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    python = torchPython();
+  }
+  if (!python) return null;
+  const script = new URL('./bench-train-anchor.py', import.meta.url).pathname;
+  return JSON.parse(execFileSync(python, [script, String(images), String(triplets)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+}
+
 const images = flag('images', 16);
 const triplets = flag('triplets', 1000);
+const loadBefore = os.loadavg();
 const backend = await initBackend();
 const mobilenet = await loadMobileNetV2();
 const mobilenetSpeed = await imagesPerSecond(mobilenet, images);
@@ -67,7 +94,7 @@ const resnetSpeed = await imagesPerSecond(resnet, Math.min(images, 8));
 const resnetShape = resnet.model.outputs[0].shape.slice(1) as number[];
 resnet.model.dispose();
 
-console.log(JSON.stringify({
+const result = {
   backend: describeBackend(backend),
   featureExtraction: {
     mobilenetv2: { inputSize: 224, ...mobilenetSpeed },
@@ -80,4 +107,12 @@ console.log(JSON.stringify({
     resnet50FeaturesAvg: await headEpochSeconds(resnetShape, 'avg', triplets),
     resnet50FeaturesFlatten: await headEpochSeconds(resnetShape, 'flatten', triplets),
   },
-}, null, 2));
+};
+const anchorResult = anchor(images, triplets) as { featureExtraction: Record<string, { imagesPerSecond1Thread: number }>; headEpochSeconds: Record<string, number | null> } | null;
+// > 1 means Lookalike is faster than PyTorch on the same work (feature extraction vs PyTorch's single thread).
+const ratios = anchorResult && {
+  mobilenetv2FeaturesVsTorch1Thread: result.featureExtraction.mobilenetv2.imagesPerSecond / anchorResult.featureExtraction.mobilenetv2.imagesPerSecond1Thread,
+  resnet50FeaturesVsTorch1Thread: result.featureExtraction.resnet50.imagesPerSecond / anchorResult.featureExtraction.resnet50.imagesPerSecond1Thread,
+  mobilenetv2HeadEpochTorchOverOurs: (anchorResult.headEpochSeconds.mobilenetv2Features ?? NaN) / result.headEpochSeconds.mobilenetv2Features,
+};
+console.log(JSON.stringify({ ...result, anchor: anchorResult, ratios, machine: { loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg(), cores: os.cpus().length } }, null, 2));

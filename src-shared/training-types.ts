@@ -51,7 +51,7 @@ export interface EpochRow {
   val?: { recall1: number; recall5: number; mrr: number } | null;
 }
 
-/** A run as listed. `interrupted` marks a `running` run whose process is gone (resume it). */
+/** A run as listed. `interrupted` marks a `running` run whose owner stopped renewing its lease (resume it). */
 export interface RunSummary {
   id: number;
   datasetId: number;

@@ -21,3 +21,12 @@ export function resolveCatalogPath(explicit?: string, env: NodeJS.ProcessEnv = p
   if (explicit) return path.resolve(explicit);
   return path.join(defaultHome(env), CATALOG_FILE);
 }
+
+/**
+ * The folder Lookalike owns beside a catalog (`catalog.sqlite.d/`): everything it generates for that catalog
+ * (look-alike images, downloaded weights, the demo's report) goes under it, never loose into whatever folder
+ * holds the catalog, which may be the user's own.
+ */
+export function catalogDataDir(catalogPath: string): string {
+  return `${path.resolve(catalogPath)}.d`;
+}

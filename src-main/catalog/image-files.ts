@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import type { Db } from './open-catalog.ts';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-regular-file.ts';
 
 /** The two things a UI can show of a catalog image. */
 export type MediaKind = 'thumb' | 'image';
@@ -24,7 +24,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The importer refuses bigger files, so a bigger file at a catalog path is not the image that was imported. */
-const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const MAX_FILE_BYTES = MAX_IMAGE_FILE_BYTES;
 
 /**
  * Parses an image id as it appears in a URL: decimal digits only, no sign, no leading zero, a safe integer.
@@ -83,11 +83,8 @@ export function imageFileCandidates(db: Db, imageId: number, firstPath?: string)
 }
 
 async function readIfSmall(file: string): Promise<Buffer | undefined> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile() || stat.size === 0 || stat.size > MAX_FILE_BYTES) return undefined;
-    return await fs.readFile(file);
-  } catch {
-    return undefined;
-  }
+  // Opened without blocking and checked on the handle: a catalog path since replaced by a FIFO or a device
+  // must not hang the media route.
+  const read = await readRegularFile(file, MAX_FILE_BYTES);
+  return 'code' in read ? undefined : read.buf;
 }

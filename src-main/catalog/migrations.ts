@@ -109,4 +109,12 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (query_sha256, result_image_id)
   );
   `,
+  // 4: a run lease instead of trusting pids: the owner renews heartbeat_at (ms since the epoch) while it trains;
+  // a running run whose heartbeat is older than the lease is interrupted. lease_owner names the claim, so an
+  // owner that was taken over (resume --force) notices and stops writing. Rows from before have no heartbeat:
+  // a run still "running" from then is interrupted, which is what the pid check would eventually have said.
+  `
+  ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+  ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+  `,
 ];

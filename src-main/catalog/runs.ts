@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Db } from './open-catalog.ts';
 import { deleteEmbeddings, runEmbedderKey } from './embeddings.ts';
@@ -12,45 +13,92 @@ export class RunNotFoundError extends Error {
   }
 }
 
-/** Creates a run in status `running`, owned by this process. */
-export function createRun(db: Db, datasetId: number, config: TrainConfig, backend: string, weightsSource: string): number {
-  const now = new Date().toISOString();
+/**
+ * How long a running run's owner may go without renewing its lease before the run counts as interrupted. The
+ * owner renews every batch, every epoch and on a timer (LEASE_RENEW_MS), so only a dead or frozen owner misses
+ * it; a pid or hostname is never trusted (pids are reused, containers get new hostnames).
+ */
+export const RUN_LEASE_MS = 90_000;
+/** How often an owner renews its lease on a timer, between batches. */
+export const LEASE_RENEW_MS = 10_000;
+
+/** Who holds a run and when: `owner` is unique per claim; `now` (ms) is injectable for tests. */
+export interface LeaseClaim {
+  owner: string;
+  now?: number;
+}
+
+/** A fresh owner id for one claim of a run. */
+export function newLeaseOwner(): string {
+  return `${os.hostname()}:${process.pid}:${randomUUID()}`;
+}
+
+/** True when a heartbeat (ms since the epoch, or null) no longer holds the lease at `now`. */
+export function leaseExpired(heartbeatAt: number | null, now: number = Date.now()): boolean {
+  return heartbeatAt === null || now - heartbeatAt > RUN_LEASE_MS;
+}
+
+/** Creates a run in status `running`, leased to `lease.owner`. */
+export function createRun(db: Db, datasetId: number, config: TrainConfig, backend: string, weightsSource: string, lease: LeaseClaim = { owner: newLeaseOwner() }): number {
+  const nowMs = lease.now ?? Date.now();
+  const now = new Date(nowMs).toISOString();
   return Number(
     db
       .prepare(
-        `INSERT INTO runs (dataset_id, status, config, backend, weights_source, pid, host, created_at, updated_at)
-         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (dataset_id, status, config, backend, weights_source, pid, host, created_at, updated_at, heartbeat_at, lease_owner)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(datasetId, JSON.stringify(config), backend, weightsSource, process.pid, os.hostname(), now, now).lastInsertRowid,
+      .run(datasetId, JSON.stringify(config), backend, weightsSource, process.pid, os.hostname(), now, now, nowMs, lease.owner).lastInsertRowid,
   );
 }
 
+/** Why a claim was refused: someone else holds the run, or it changed since it was looked at. */
+export type ClaimRefusal = 'RUN_BUSY' | 'RUN_CHANGED' | 'RUN_DONE';
+
 /**
- * Takes a run over for this process (resume), possibly on another backend — only if its row is still as `seen`
- * (same status and owner): false when another process claimed it in between. Its catalog vectors are dropped,
- * since the model is about to change.
+ * Takes a run over for `lease.owner` (resume), possibly on another backend, in one IMMEDIATE transaction: a
+ * cancelled or failed run if its status is still `seen.status`; a running one only if its lease has expired, or
+ * regardless with `force` (the user says its owner is gone). Its catalog vectors are dropped, since the model is
+ * about to change. Returns null on success, else why not.
  */
-export function claimRun(db: Db, seen: Pick<RunSummary, 'id' | 'status'> & { pid?: number | null }, backend: string): boolean {
-  return db.transaction(() => {
-    const row = db.prepare('SELECT status, pid FROM runs WHERE id = ?').get(seen.id) as { status: RunStatus; pid: number | null } | undefined;
-    if (!row || row.status !== seen.status || (seen.pid !== undefined && row.pid !== seen.pid)) return false;
+export function claimRun(db: Db, seen: Pick<RunSummary, 'id' | 'status'>, backend: string, lease: LeaseClaim & { force?: boolean }): ClaimRefusal | null {
+  const nowMs = lease.now ?? Date.now();
+  return db.transaction((): ClaimRefusal | null => {
+    const row = db.prepare('SELECT status, heartbeat_at FROM runs WHERE id = ?').get(seen.id) as { status: RunStatus; heartbeat_at: number | null } | undefined;
+    if (!row) throw new RunNotFoundError(seen.id);
+    if (row.status === 'done') return 'RUN_DONE';
+    if (row.status === 'running' && !lease.force && !leaseExpired(row.heartbeat_at, nowMs)) return 'RUN_BUSY';
+    if (row.status !== seen.status && !(lease.force && row.status === 'running')) return 'RUN_CHANGED';
     db.prepare(
-      `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, pid = ?, host = ?, backend = ?, updated_at = ? WHERE id = ?`,
-    ).run(process.pid, os.hostname(), backend, new Date().toISOString(), seen.id);
+      `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, pid = ?, host = ?, backend = ?, updated_at = ?,
+              heartbeat_at = ?, lease_owner = ? WHERE id = ?`,
+    ).run(process.pid, os.hostname(), backend, new Date(nowMs).toISOString(), nowMs, lease.owner, seen.id);
     deleteEmbeddings(db, runEmbedderKey(seen.id));
-    return true;
+    return null;
   }).immediate();
 }
 
-/** Ends a run; `error` for failed runs. */
-export function finishRun(db: Db, runId: number, status: Exclude<RunStatus, 'running'>, error?: string): void {
+/**
+ * Renews the lease of a run this owner holds. False when the owner no longer holds it (taken over with
+ * `resume --force`, or ended): the owner must stop writing to the run.
+ */
+export function renewLease(db: Db, runId: number, owner: string, now: number = Date.now()): boolean {
+  return db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?`).run(now, runId, owner).changes === 1;
+}
+
+/**
+ * Ends a run; `error` for failed runs. With `owner`, only if that owner still holds it: a run taken over by
+ * another process is not ended by the one it was taken from.
+ */
+export function finishRun(db: Db, runId: number, status: Exclude<RunStatus, 'running'>, error?: string, owner?: string): boolean {
   const now = new Date().toISOString();
-  db.prepare(`UPDATE runs SET status = ?, error = ?, pid = NULL, updated_at = ?, finished_at = ? WHERE id = ?`).run(
-    status,
-    error ?? null,
-    now,
-    now,
-    runId,
+  return (
+    db
+      .prepare(
+        `UPDATE runs SET status = ?, error = ?, pid = NULL, lease_owner = NULL, heartbeat_at = NULL, updated_at = ?, finished_at = ?
+          WHERE id = ? AND (? IS NULL OR lease_owner = ?)`,
+      )
+      .run(status, error ?? null, now, now, runId, owner ?? null, owner ?? null).changes === 1
   );
 }
 
@@ -148,6 +196,7 @@ interface RunRow {
   error: string | null;
   pid: number | null;
   host: string | null;
+  heartbeat_at: number | null;
   created_at: string;
   finished_at: string | null;
   metrics: string | null;
@@ -155,12 +204,12 @@ interface RunRow {
 
 const RUN_SELECT = `SELECT r.*, d.name AS dataset_name FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
 
-/** Every run, newest first, with its epochs. */
-export function listRuns(db: Db, filter: { datasetId?: number } = {}): RunSummary[] {
+/** Every run, newest first, with its epochs; `now` (ms) is the clock the leases are judged by. */
+export function listRuns(db: Db, filter: { datasetId?: number } = {}, now: number = Date.now()): RunSummary[] {
   const rows = db
     .prepare(`${RUN_SELECT} WHERE (? IS NULL OR r.dataset_id = ?) ORDER BY r.id DESC`)
     .all(filter.datasetId ?? null, filter.datasetId ?? null) as RunRow[];
-  return rows.map((r) => toSummary(db, r));
+  return rows.map((r) => toSummary(db, r, now));
 }
 
 /** The newest run that finished training, if any. */
@@ -168,14 +217,14 @@ export function newestDoneRunId(db: Db): number | undefined {
   return (db.prepare(`SELECT id FROM runs WHERE status = 'done' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined)?.id;
 }
 
-/** One run by id. */
-export function getRun(db: Db, runId: number): RunSummary {
+/** One run by id; `now` (ms) is the clock its lease is judged by. */
+export function getRun(db: Db, runId: number, now: number = Date.now()): RunSummary {
   const row = db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunRow | undefined;
   if (!row) throw new RunNotFoundError(runId);
-  return toSummary(db, row);
+  return toSummary(db, row, now);
 }
 
-function toSummary(db: Db, r: RunRow): RunSummary {
+function toSummary(db: Db, r: RunRow, now: number): RunSummary {
   const epochs = (
     db.prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds, metrics FROM run_epochs WHERE run_id = ? ORDER BY epoch`).all(r.id) as Array<
       Omit<EpochRow, 'val'> & { metrics: string | null }
@@ -186,7 +235,7 @@ function toSummary(db: Db, r: RunRow): RunSummary {
     datasetId: r.dataset_id,
     datasetName: r.dataset_name,
     status: r.status,
-    interrupted: r.status === 'running' && !ownerAlive(r.pid, r.host),
+    interrupted: r.status === 'running' && leaseExpired(r.heartbeat_at, now),
     config: JSON.parse(r.config) as TrainConfig,
     backend: r.backend,
     weightsSource: r.weights_source,
@@ -198,18 +247,6 @@ function toSummary(db: Db, r: RunRow): RunSummary {
     epochs,
     metrics: r.metrics ? (JSON.parse(r.metrics) as RunMetrics) : null,
   };
-}
-
-/** A run's process is alive if it runs on this host and answers signal 0. */
-function ownerAlive(pid: number | null, host: string | null): boolean {
-  if (!pid) return false;
-  if (host && host !== os.hostname()) return true; // another machine's run: we cannot tell, assume it lives
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Stores what a finished run measured. */

@@ -15,6 +15,9 @@ import { exportCommand } from './commands/export-command.ts';
 
 const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, reportCommand, exportCommand, serveCommand, demoCommand];
 
+/** The commands that may create the catalog (and its folder); every other one refuses a missing catalog. */
+const CREATES_CATALOG = new Set(['import', 'serve', 'demo']);
+
 const GLOBAL_OPTIONS = {
   db: { type: 'string' },
   json: { type: 'boolean' },
@@ -104,7 +107,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       values: parsed.values as CommandContext['values'],
       json: Boolean(parsed.values.json),
       catalogPath,
-      catalog: () => (db ??= openCatalog(catalogPath)),
+      catalog: () => (db ??= openCatalog(catalogPath, { mustExist: !CREATES_CATALOG.has(command.name) })),
       out,
       err,
       signal: io.signal ?? controller.signal,

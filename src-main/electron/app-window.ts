@@ -2,6 +2,7 @@ import { BrowserWindow, ipcMain } from 'electron';
 import type { Services } from '../handlers/all-handlers.ts';
 import type { EventQueue } from './event-queue.ts';
 import { registerIpc } from './ipc-bridge.ts';
+import { appPageMatcher, lockNavigation } from './security.ts';
 import { isOwnSender, type PageOrigin } from './sender-check.ts';
 
 /** Where the window's code is: the entry computes these, since only it knows where the bundle landed. */
@@ -25,10 +26,8 @@ export async function openAppWindow(services: Services, queue: EventQueue, paths
 
   win.webContents.on('did-start-loading', () => queue.detach());
   // No navigation away from the app and no new windows: links to the outside are not followed.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  lockNavigation(win.webContents, appPageMatcher(paths.devUrl));
   win.on('closed', unregister);
-  if (paths.devUrl) await win.loadURL(paths.devUrl);
-  else await win.loadFile(paths.rendererFile);
+  await win.loadURL(paths.devUrl ?? paths.pageUrl);
   return win;
 }

@@ -1,17 +1,9 @@
 import { protocol } from 'electron';
 import { parseImageId, readCatalogMedia, type MediaKind } from '../catalog/image-files.ts';
 import type { Db } from '../catalog/open-catalog.ts';
+import { MEDIA_SCHEME } from './schemes.ts';
 
-/** The scheme the preload's `media.url()` points at: `lookalike-media://thumb/12`, `lookalike-media://image/12`. */
-export const MEDIA_SCHEME = 'lookalike-media';
-
-/**
- * Declares the scheme before the app is ready (Electron's rule): standard, so URLs parse as host + path, and
- * secure, so a page with a strict CSP may load from it. It gets no CSP bypass and no service workers.
- */
-export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-}
+export { MEDIA_SCHEME } from './schemes.ts';
 
 /** The headers of every media answer; `sandbox` keeps an SVG opened on its own from running scripts. */
 const MEDIA_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" };

@@ -1,5 +1,3 @@
-import { fileURLToPath } from 'node:url';
-
 /** The part of an IPC event the check reads (Electron's IpcMainEvent / IpcMainInvokeEvent have it). */
 export interface IpcSenderLike {
   sender: unknown;
@@ -12,27 +10,22 @@ export interface OwnWindowLike {
   webContents: unknown;
 }
 
-/** Where our page comes from: electron-vite's dev server in development, the packaged file otherwise. */
+/** Where our page comes from: electron-vite's dev server in development, the app's own scheme otherwise. */
 export interface PageOrigin {
-  /** The packaged page (out/renderer/index.html), as a file path. */
-  rendererFile: string;
+  /** The packaged page, on the app's scheme: lookalike-app://app/index.html (served from out/renderer). */
+  pageUrl: string;
   /** The dev server's URL, in development only. */
   devUrl?: string;
 }
 
 /**
  * Whether an IPC message comes from our own page in our own window: the right webContents, and a frame showing
- * the dev server's URL (in development) or exactly our packaged index.html — not another file, not a page the
- * window was navigated to, not an iframe from elsewhere.
+ * the dev server's URL (in development) or exactly our packaged page — not another file, not a page the window
+ * was navigated to, not an iframe from elsewhere.
  */
 export function isOwnSender(event: IpcSenderLike, win: OwnWindowLike, page: PageOrigin): boolean {
   if (win.isDestroyed() || event.sender !== win.webContents) return false;
   const url = event.senderFrame?.url ?? '';
   if (page.devUrl) return url.startsWith(page.devUrl);
-  if (!url.startsWith('file://')) return false;
-  try {
-    return fileURLToPath(url.split(/[?#]/)[0]) === page.rendererFile;
-  } catch {
-    return false;
-  }
+  return url.split(/[?#]/)[0] === page.pageUrl;
 }

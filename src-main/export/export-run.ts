@@ -157,9 +157,17 @@ export async function exportRun(db: Db, runId: number, outDir: string, opts: Exp
     const files = listFiles(stage);
     // Checked again: another process may have filled the folder while the model was being built.
     checkOutDir(dir, opts.force ?? false);
-    for (const file of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      fs.renameSync(path.join(stage, file), path.join(dir, file));
+    if (!fs.existsSync(dir) || (fs.statSync(dir).isDirectory() && !fs.readdirSync(dir).length)) {
+      // One rename of the whole folder: a crash (kill -9, power cut) leaves either no export or a complete one.
+      if (fs.existsSync(dir)) fs.rmdirSync(dir);
+      fs.renameSync(stage, dir);
+      // mkdtemp made the stage private (0700); the export is an ordinary folder.
+      fs.chmodSync(dir, 0o755);
+    } else {
+      for (const file of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.renameSync(path.join(stage, file), path.join(dir, file));
+      }
     }
     return {
       dir,

@@ -5,6 +5,7 @@ import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
 import { JobRunner } from './job-runner.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
+import { withReferenceChecks } from './reference-checks.ts';
 
 declare const __APP_VERSION__: string | undefined;
 
@@ -16,11 +17,14 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
-/** Every request handler, per area, over one service context and one job runner. */
+/**
+ * Every request handler, per area, over one service context and one job runner; ids that name no catalog row are
+ * refused before any handler runs.
+ */
 export function createServices(ctx: ServiceContext): Services {
   const jobs = new JobRunner({ onState: (change) => ctx.emit('jobs:state', change) });
   const queryWorker = new QueryWorkerClient(ctx.catalogPath);
-  const handlers: Handlers = {
+  const handlers: Handlers = withReferenceChecks(ctx.db, {
     'app:info': () => ({
       version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? 'dev'),
       catalogPath: ctx.catalogPath,
@@ -37,7 +41,7 @@ export function createServices(ctx: ServiceContext): Services {
     ...datasetsHandlers(ctx, jobs),
     ...trainingHandlers(ctx, jobs),
     ...queryHandlers(ctx, jobs, queryWorker),
-  };
+  });
   let disposing: Promise<void> | undefined;
   return {
     handlers,

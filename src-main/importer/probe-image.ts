@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import type { ImportProblem } from './problem-codes.ts';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-regular-file.ts';
 import type { ImageFacts } from '../catalog/import-commit.ts';
 
 /** What one decode of an image file tells the catalog. */
@@ -17,30 +17,24 @@ export interface ProbeLimits {
   maxFileBytes: number;
 }
 
-export const DEFAULT_LIMITS: ProbeLimits = { maxPixels: 100_000_000, maxFileBytes: 256 * 1024 * 1024 };
+export const DEFAULT_LIMITS: ProbeLimits = { maxPixels: 100_000_000, maxFileBytes: MAX_IMAGE_FILE_BYTES };
 export const THUMBNAIL_SIZE = 160;
+/**
+ * libwebp's effort (0–6, default 4) for thumbnails: encoding them was most of an import's time; effort 2
+ * halves it on 256-px logos for files ~4 % larger (measured with scripts/bench-import.ts, docs/performance.md).
+ */
+export const THUMBNAIL_WEBP_EFFORT = 2;
 
 type Problem = Pick<ImportProblem, 'code' | 'reason'>;
 
-/** Reads a file and hashes it; the bytes are kept only for the decode that may follow. */
+/**
+ * Reads a file and hashes it; the bytes are kept only for the decode that may follow. Only a regular file within
+ * the size limit is read, and never in a way that blocks (see readRegularFile).
+ */
 export async function readAndHash(file: string, limits: ProbeLimits): Promise<{ buf: Buffer; sha256: string } | Problem> {
-  let handle;
-  try {
-    handle = await fs.open(file, 'r');
-    const { size } = await handle.stat();
-    if (size === 0) return { code: 'EMPTY_FILE', reason: 'empty file (0 bytes)' };
-    if (size > limits.maxFileBytes) {
-      return { code: 'FILE_TOO_LARGE', reason: `${formatBytes(size)} is over the ${formatBytes(limits.maxFileBytes)} limit for one image file` };
-    }
-    const buf = await handle.readFile();
-    return { buf, sha256: createHash('sha256').update(buf).digest('hex') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return { code: 'UNREADABLE', reason: 'cannot read: permission denied' };
-    return { code: 'UNREADABLE', reason: `cannot read: ${(e as Error).message}` };
-  } finally {
-    await handle?.close();
-  }
+  const read = await readRegularFile(file, limits.maxFileBytes);
+  if ('code' in read) return { code: read.code === 'NOT_FOUND' ? 'UNREADABLE' : read.code, reason: read.code === 'NOT_FOUND' ? 'cannot read: no such file' : read.reason };
+  return { buf: read.buf, sha256: createHash('sha256').update(read.buf).digest('hex') };
 }
 
 /**
@@ -67,7 +61,7 @@ export async function decodeImage(buf: Buffer, sha256: string, limits: ProbeLimi
     sharp(buf, { failOn: 'truncated', limitInputPixels: limits.maxPixels, animated: false })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
+      .webp({ quality: 80, effort: THUMBNAIL_WEBP_EFFORT })
       .toBuffer();
   let thumbnail: Buffer;
   try {
@@ -91,7 +85,8 @@ export async function decodeImage(buf: Buffer, sha256: string, limits: ProbeLimi
 
 function notAnImage(buf: Buffer, message: string): Problem {
   if (/corrupt header/i.test(message)) return { code: 'CORRUPT_IMAGE', reason: `corrupt or truncated image: ${cleanSharpMessage(message)}` };
-  if (looksLikeText(buf)) return { code: 'NOT_AN_IMAGE', reason: `not an image: the file holds text ("${preview(buf)}")` };
+  // Never quote the text: the file may be anyone's (a query of /etc/passwd answered with its first line).
+  if (looksLikeText(buf)) return { code: 'NOT_AN_IMAGE', reason: 'not an image: the file holds text' };
   return { code: 'NOT_AN_IMAGE', reason: 'not an image: the content is no image format Lookalike reads' };
 }
 
@@ -102,15 +97,6 @@ function looksLikeText(buf: Buffer): boolean {
   return printable / head.length > 0.95 && !head.includes(0);
 }
 
-function preview(buf: Buffer): string {
-  const s = buf.subarray(0, 40).toString('utf8').replace(/\s+/g, ' ').trim();
-  return buf.length > 40 ? `${s}…` : s;
-}
-
 function cleanSharpMessage(m: string): string {
   return m.replace(/^Input (buffer|file) (has|contains) /, '').split('\n')[0].trim();
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-regular-file.ts';
 
 /**
  * Reads an image file as RGB values in 0–255 (float32, [size, size, 3]): the whole image fitted inside the
@@ -8,7 +9,14 @@ import sharp from 'sharp';
  * takes it from here.
  */
 export async function readImageRgb(file: string | Buffer, size: number): Promise<Float32Array> {
-  const { data, info } = await sharp(file, { failOn: 'truncated', animated: false })
+  let input: Buffer;
+  if (typeof file === 'string') {
+    // Never handed to libvips by path: a FIFO or a device there would block or exhaust it (see readRegularFile).
+    const read = await readRegularFile(file, MAX_IMAGE_FILE_BYTES);
+    if ('code' in read) throw Object.assign(new Error(`${file}: ${read.reason}`), { code: read.code });
+    input = read.buf;
+  } else input = file;
+  const { data, info } = await sharp(input, { failOn: 'truncated', animated: false })
     .rotate()
     .resize(size, size, { fit: 'contain', background: '#ffffff' })
     .flatten({ background: '#ffffff' })

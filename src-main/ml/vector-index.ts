@@ -2,7 +2,13 @@
  * Exact nearest-neighbour search over L2-normalised embeddings, so that cosine similarity is a plain dot
  * product. One contiguous Float32Array holds every vector (row-major), which keeps the scan cache-friendly
  * and lets a million 256-d vectors live in one 1 GiB buffer instead of a million small objects.
+ *
+ * Large scans go through usearch's `exactSearch` (SIMD dot products on every core, no JS per row) for a
+ * shortlist, which is then re-scored here exactly; small ones, and the fallback when a filter rejects most of
+ * the shortlist, use the JavaScript scan. Both give the same ranking (see tests/ml/vector-index.test.ts).
  */
+import os from 'node:os';
+import { exactSearch, MetricKind } from 'usearch';
 import { checkedNorm, dot, VectorIndexError } from './vectors.ts';
 
 /** What a search returns for one stored vector. */
@@ -18,7 +24,17 @@ export interface BruteForceIndexOptions {
   dim: number;
   /** Rows to allocate up front; the buffer doubles when full. Set it when the final size is known. */
   capacity?: number;
+  /**
+   * From this many rows on, searches scan natively (SIMD, all cores) for a shortlist and re-score it here. Below
+   * it the JavaScript scan is as fast (a few ms) and needs no native call. Default 16 384; Infinity disables it.
+   */
+  nativeScanMinRows?: number;
+  /** Threads of the native scan; default: every core the OS offers. */
+  threads?: number;
 }
+
+/** Default of {@link BruteForceIndexOptions.nativeScanMinRows}: where the JS scan passes ~3 ms on 256-d. */
+export const NATIVE_SCAN_MIN_ROWS = 16_384;
 
 /** Orders ids for deterministic tie-breaking: numbers numerically, strings by code unit. */
 function idLess<Id extends number | string>(a: Id, b: Id): boolean {
@@ -34,10 +50,15 @@ export class BruteForceIndex<Id extends number | string = number> {
   readonly dim: number;
   private data: Float32Array;
   private readonly ids: Id[] = [];
-  private readonly known = new Set<Id>();
+  /** Row of each id: for re-scoring candidates another index proposes. */
+  private readonly rowOf = new Map<Id, number>();
+  /** Reused normalised query: a search allocates nothing per row and no query copy. */
+  private readonly q: Float32Array;
+  private readonly nativeScanMinRows: number;
+  private readonly threads: number;
 
   constructor(options: BruteForceIndexOptions) {
-    const { dim, capacity = 1024 } = options;
+    const { dim, capacity = 1024, nativeScanMinRows = NATIVE_SCAN_MIN_ROWS, threads = os.availableParallelism() } = options;
     if (!Number.isInteger(dim) || dim <= 0) {
       throw new VectorIndexError('INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
     }
@@ -46,6 +67,9 @@ export class BruteForceIndex<Id extends number | string = number> {
     }
     this.dim = dim;
     this.data = new Float32Array(Math.max(1, capacity) * dim);
+    this.q = new Float32Array(dim);
+    this.nativeScanMinRows = nativeScanMinRows;
+    this.threads = Math.max(1, threads);
   }
 
   /** Number of stored vectors. */
@@ -55,7 +79,17 @@ export class BruteForceIndex<Id extends number | string = number> {
 
   /** Whether `id` has been added. */
   has(id: Id): boolean {
-    return this.known.has(id);
+    return this.rowOf.has(id);
+  }
+
+  /** Every stored id, in insertion (row) order. */
+  storedIds(): readonly Id[] {
+    return this.ids;
+  }
+
+  /** The stored unit vectors, row-major in {@link storedIds} order: a view, valid until the next `add`. */
+  storedRows(): Float32Array {
+    return this.data.subarray(0, this.ids.length * this.dim);
   }
 
   /**
@@ -66,14 +100,14 @@ export class BruteForceIndex<Id extends number | string = number> {
     if (vector.length !== this.dim) {
       throw new VectorIndexError('DIM_MISMATCH', `vector for id ${id} has length ${vector.length}, index dim is ${this.dim}`);
     }
-    if (this.known.has(id)) throw new VectorIndexError('DUPLICATE_ID', `id ${id} is already in the index`);
+    if (this.rowOf.has(id)) throw new VectorIndexError('DUPLICATE_ID', `id ${id} is already in the index`);
     const inv = 1 / checkedNorm(vector, `vector for id ${id}`);
     const row = this.ids.length;
     if ((row + 1) * this.dim > this.data.length) this.grow();
     const base = row * this.dim;
     for (let i = 0; i < this.dim; i++) this.data[base + i] = vector[i] * inv;
     this.ids.push(id);
-    this.known.add(id);
+    this.rowOf.set(id, row);
   }
 
   /**
@@ -87,23 +121,86 @@ export class BruteForceIndex<Id extends number | string = number> {
       throw new VectorIndexError('DIM_MISMATCH', `query has length ${query.length}, index dim is ${this.dim}`);
     }
     if (!Number.isInteger(k) || k < 0) throw new VectorIndexError('INVALID_ARGUMENT', `k must be a non-negative integer, got ${k}`);
-    const inv = 1 / checkedNorm(query, 'query');
-    const q = new Float32Array(this.dim);
-    for (let i = 0; i < this.dim; i++) q[i] = query[i] * inv;
-
+    const q = this.normalisedQuery(query);
     const limit = Math.min(k, this.ids.length);
     if (limit === 0) return [];
+    if (this.ids.length >= this.nativeScanMinRows) {
+      const hits = this.nativeSearch(q, limit, filter);
+      if (hits) return hits;
+    }
+    return this.scan(q, limit, filter);
+  }
+
+  /**
+   * Exact scores of the given ids only, best first (score desc, then id asc), at most `k`, skipping ids this
+   * index does not hold and ids `filter` rejects: the re-scoring step after an approximate index's shortlist.
+   */
+  rescore(query: ArrayLike<number>, candidates: Iterable<Id>, k: number, filter?: (id: Id) => boolean): SearchHit<Id>[] {
+    if (query.length !== this.dim) {
+      throw new VectorIndexError('DIM_MISMATCH', `query has length ${query.length}, index dim is ${this.dim}`);
+    }
+    const q = this.normalisedQuery(query);
+    const rows: number[] = [];
+    for (const id of candidates) {
+      const row = this.rowOf.get(id);
+      if (row !== undefined && (!filter || filter(id))) rows.push(row);
+    }
+    return this.rankRows(q, rows, k);
+  }
+
+  private normalisedQuery(query: ArrayLike<number>): Float32Array {
+    const inv = 1 / checkedNorm(query, 'query');
+    const q = this.q;
+    for (let i = 0; i < this.dim; i++) q[i] = query[i] * inv;
+    return q;
+  }
+
+  /** The JavaScript scan: one pass, a k-heap, the filter asked only about rows that would enter it. */
+  private scan(q: Float32Array, limit: number, filter?: (id: Id) => boolean): SearchHit<Id>[] {
     const heap = new TopKHeap<Id>(limit, this.ids);
     const { data, dim, ids } = this;
     const n = ids.length;
+    // The heap's worst score, cached: most rows lose to it and cost one comparison, no call.
+    let worst = -Infinity;
     for (let row = 0, base = 0; row < n; row++, base += dim) {
       const score = dot(data, base, q, 0, dim);
-      // Cheap rejection first: most rows lose to the current k-th best and never reach the filter.
+      if (score < worst) continue;
       if (!heap.wouldAccept(score, row)) continue;
       if (filter && !filter(ids[row])) continue;
       heap.push(score, row);
+      if (heap.full) worst = heap.worstScore;
     }
     return heap.drainSorted().map(({ row, score }) => ({ id: ids[row], score }));
+  }
+
+  /**
+   * Native SIMD scan for a shortlist a little longer than k (longer still under a filter), re-scored exactly.
+   * Returns null when the filter leaves fewer than k of a shortlist that has grown to an eighth of the rows:
+   * the JS scan, which asks the filter row by row, is then the cheaper exact answer.
+   */
+  private nativeSearch(q: Float32Array, limit: number, filter?: (id: Id) => boolean): SearchHit<Id>[] | null {
+    const n = this.ids.length;
+    const rows = this.storedRows();
+    // The margin absorbs f32 (native) versus f64 (here) rounding at the shortlist's edge.
+    let fetch = Math.min(n, filter ? Math.max(4 * limit, limit + 64) : limit + 16);
+    for (;;) {
+      const found = exactSearch(rows, q, this.dim, fetch, MetricKind.IP, this.threads);
+      const keep: number[] = [];
+      for (let i = 0; i < found.keys.length; i++) {
+        const row = Number(found.keys[i]);
+        if (!filter || filter(this.ids[row])) keep.push(row);
+      }
+      if (keep.length >= limit || fetch >= n) return this.rankRows(q, keep, limit);
+      if (fetch * 8 > n) return null;
+      fetch = Math.min(n, fetch * 8);
+    }
+  }
+
+  private rankRows(q: Float32Array, rows: readonly number[], k: number): SearchHit<Id>[] {
+    const { data, dim, ids } = this;
+    const scored = rows.map((row) => ({ row, score: dot(data, row * dim, q, 0, dim) }));
+    scored.sort((a, b) => b.score - a.score || (idLess(ids[a.row], ids[b.row]) ? -1 : idLess(ids[b.row], ids[a.row]) ? 1 : 0));
+    return scored.slice(0, k).map(({ row, score }) => ({ id: ids[row], score }));
   }
 
   private grow(): void {
@@ -134,6 +231,15 @@ class TopKHeap<Id extends number | string> {
   private worse(scoreA: number, rowA: number, scoreB: number, rowB: number): boolean {
     if (scoreA !== scoreB) return scoreA < scoreB;
     return idLess(this.ids[rowB], this.ids[rowA]);
+  }
+
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  /** Score of the root (the worst kept candidate); meaningful once {@link full}. */
+  get worstScore(): number {
+    return this.scores[0];
   }
 
   wouldAccept(score: number, row: number): boolean {

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-regular-file.ts';
 import type { StoredPair } from '../catalog/datasets.ts';
 import { phash, phashSimilarity } from '../ml/phash.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
@@ -45,10 +45,9 @@ export async function phashSimilarities(sets: StoredPair[][], opts: MeasureOptio
   let done = 0;
   const hashOf = async (file: string): Promise<bigint> => {
     opts.signal?.throwIfAborted();
-    const bytes = await fs.readFile(file).catch((e: Error) => {
-      throw new Error(`pHash needs the image files: ${e.message}`);
-    });
-    const h = await phash(bytes);
+    const read = await readRegularFile(file, MAX_IMAGE_FILE_BYTES);
+    if ('code' in read) throw Object.assign(new Error(`pHash needs the image files: ${file}: ${read.reason}`), { code: read.code });
+    const h = await phash(read.buf);
     opts.onProgress?.(++done, total);
     return h;
   };

@@ -1,64 +1,97 @@
+import fs from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import type { SearchHit } from '../ml/vector-index.ts';
 import { checkedNorm, VectorIndexError } from '../ml/vectors.ts';
 
+/** How the graph stores its vectors: i8 (1 byte/dim) is the default; f16 and f32 for comparison. */
+export type AnnQuantization = 'i8' | 'f16' | 'f32';
+
+/** Graph and search parameters of {@link AnnIndex}; the defaults are the ones `npm run bench:query` chose. */
+export interface AnnParams {
+  /** Links per node (HNSW M): more = better recall on hard data, more memory and a slower build. */
+  connectivity: number;
+  /** Candidate list while inserting (efConstruction): the build's main cost. */
+  expansionAdd: number;
+  /** Candidate list while searching (ef): the recall/latency knob; a shortlist is never longer than this. */
+  expansionSearch: number;
+  quantization: AnnQuantization;
+}
+
 /**
- * Approximate cosine search (HNSW, usearch) over catalog image ids, for catalogs where an exact scan gets slow.
- * Measured against the exact scan by `npm run bench:query`; not yet used by queries (see README: exact search
- * stays under ~40 ms up to 100 k images, and this index costs a long build and some recall).
- * usearch ships prebuilt N-API binaries, so the same package loads in Node and in Electron without a rebuild.
- * Filters are applied to an over-fetched candidate list; when that leaves fewer than k, the caller's exact
- * index answers instead (`search` returns null), so a narrow filter never silently loses results.
+ * Defaults measured with `npm run bench:query` (docs/performance.md): on clustered 256-d vectors at 1 M they
+ * keep recall@10 ≥ 0.95 after exact re-scoring with a sub-10 ms query and a build of about two minutes on two
+ * cores. i8 halves f16's memory and its recall loss disappears in the exact re-scoring.
+ */
+export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 64, expansionSearch: 256, quantization: 'i8' };
+
+const SCALAR: Record<AnnQuantization, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
+
+/**
+ * Approximate cosine search (HNSW, usearch) over catalog image ids, for catalogs where the exact scan gets slow.
+ * It only proposes candidates: callers re-score them exactly (see catalog-index.ts), so its quantised distances
+ * never reach a user. usearch ships prebuilt N-API binaries, so the same package loads in Node and in Electron.
  */
 export class AnnIndex {
   readonly dim: number;
+  readonly params: AnnParams;
   private readonly index: Index;
 
-  constructor(options: { dim: number; connectivity?: number; expansionSearch?: number }) {
-    this.dim = options.dim;
+  constructor(options: { dim: number } & Partial<AnnParams>) {
+    const { dim, ...rest } = options;
+    if (!Number.isInteger(dim) || dim <= 0) throw new VectorIndexError('INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
+    this.dim = dim;
+    this.params = { ...DEFAULT_ANN_PARAMS, ...rest };
     this.index = new Index({
-      dimensions: options.dim,
+      dimensions: dim,
       metric: MetricKind.Cos,
-      quantization: ScalarKind.F32,
+      quantization: SCALAR[this.params.quantization],
       multi: false,
-      connectivity: options.connectivity ?? 16,
-      expansion_add: 128,
-      expansion_search: options.expansionSearch ?? 64,
+      connectivity: this.params.connectivity,
+      expansion_add: this.params.expansionAdd,
+      expansion_search: this.params.expansionSearch,
     });
+  }
+
+  /** Opens an index written by {@link save}; the params must be the ones it was built with (the file holds the graph, not the search settings). */
+  static load(file: string, options: { dim: number } & Partial<AnnParams>): AnnIndex {
+    const ann = new AnnIndex(options);
+    ann.index.load(file);
+    if (ann.index.dimensions() !== ann.dim) {
+      throw new VectorIndexError('DIM_MISMATCH', `${file} holds ${ann.index.dimensions()}-d vectors, expected ${ann.dim}`);
+    }
+    return ann;
   }
 
   get size(): number {
     return this.index.size();
   }
 
-  /** Adds many normalised vectors at once (row-major), on `threads` threads: far faster than one by one. */
-  addMany(ids: readonly number[], rows: Float32Array, threads = 2): void {
+  /** Adds many unit vectors at once (row-major), on `threads` threads: far faster than one by one. */
+  addMany(ids: ArrayLike<number>, rows: Float32Array, threads: number): void {
     if (rows.length !== ids.length * this.dim) throw new VectorIndexError('DIM_MISMATCH', `${rows.length} values for ${ids.length} vectors of ${this.dim}`);
-    this.index.add(BigUint64Array.from(ids, (id) => BigInt(id)), rows, threads);
+    if (ids.length === 0) return;
+    this.index.add(BigUint64Array.from({ length: ids.length }, (_, i) => BigInt(ids[i])), rows, threads);
   }
 
-  /** Adds a vector (normalised first, as the exact index does). */
+  /** Adds one vector (normalised first, as the exact index does). */
   add(id: number, vector: ArrayLike<number>): void {
     if (vector.length !== this.dim) throw new VectorIndexError('DIM_MISMATCH', `vector for id ${id} has length ${vector.length}, index dim is ${this.dim}`);
     const inv = 1 / checkedNorm(vector, `vector for id ${id}`);
     this.index.add(BigInt(id), Float32Array.from(vector, (v) => v * inv));
   }
 
-  /**
-   * The k best hits passing `filter`, best first, or null when over-fetching could not find k of them (use the
-   * exact index then).
-   */
-  search(query: ArrayLike<number>, k: number, filter?: (id: number) => boolean): SearchHit<number>[] | null {
-    const q = Float32Array.from(query);
-    const inv = 1 / checkedNorm(q, 'query');
-    for (let i = 0; i < q.length; i++) q[i] *= inv;
-    const fetch = Math.min(this.size, filter ? Math.max(4 * k, k + 64) : k);
-    const found = this.index.search(q, fetch, 0);
-    const hits: SearchHit<number>[] = [];
-    for (let i = 0; i < found.keys.length && hits.length < k; i++) {
-      const id = Number(found.keys[i]);
-      if (!filter || filter(id)) hits.push({ id, score: 1 - found.distances[i] });
-    }
-    return hits.length < Math.min(k, this.size) && filter ? null : hits;
+  /** Up to `count` ids near `query` (a unit vector), nearest first by the graph's quantised distance. */
+  candidates(query: Float32Array, count: number): number[] {
+    if (query.length !== this.dim) throw new VectorIndexError('DIM_MISMATCH', `query has length ${query.length}, index dim is ${this.dim}`);
+    const wanted = Math.min(count, this.size);
+    if (wanted <= 0) return [];
+    const found = this.index.search(query, wanted, 1);
+    return Array.from(found.keys, (key) => Number(key));
+  }
+
+  /** Writes the graph to `file` through a temporary file and a rename, so a crash never leaves half an index. */
+  save(file: string): void {
+    const tmp = `${file}.${process.pid}.tmp`;
+    this.index.save(tmp);
+    fs.renameSync(tmp, file);
   }
 }

@@ -1,11 +1,11 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { imagesWithoutEmbedding, loadEmbeddings, storeEmbeddings } from '../catalog/embeddings.ts';
-import { BruteForceIndex } from '../ml/vector-index.ts';
+import { CatalogIndex, indexFolderFor } from './catalog-index.ts';
 import type { Embedder } from '../model-store/embedder.ts';
 
 /** The catalog images an embedder has vectors for, searchable. */
 export interface CatalogVectors {
-  index: BruteForceIndex<number>;
+  index: CatalogIndex;
   embedderKey: string;
 }
 
@@ -28,7 +28,8 @@ export async function ensureCatalogVectors(
     storeEmbeddings(db, embedder.key, chunk.map((img, j) => ({ imageId: img.id, vector: vectors.subarray(j * embedder.dim, (j + 1) * embedder.dim) })));
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
-  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new BruteForceIndex<number>({ dim: embedder.dim }), embedderKey: embedder.key };
+  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new CatalogIndex({ dim: embedder.dim, embedderKey: embedder.key, folder: indexFolderFor(db.name) }), embedderKey: embedder.key };
   for (const r of loadEmbeddings(db, embedder.key)) if (!vectors.index.has(r.imageId)) vectors.index.add(r.imageId, r.vector);
+  vectors.index.sync();
   return vectors;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { formatBytes, readRegularFile } from '../read-regular-file.ts';
 import type { Db } from '../catalog/open-catalog.ts';
 import { DEFAULT_LIMITS, decodeImage } from '../importer/probe-image.ts';
 import type { QueryHit, QueryImage, QueryRequest, QueryResponse } from '../../src-shared/query-types.ts';
@@ -10,10 +10,19 @@ import { ensureCatalogVectors, type CatalogVectors } from './catalog-embeddings.
 import { EmbedderError, runEmbedder, type Embedder } from '../model-store/embedder.ts';
 import { feedbackFor } from '../catalog/feedback.ts';
 
-/** A query image that cannot be used, with the same kind of reason an import gives. */
+/**
+ * A query image that cannot be used. `code` says why, with the importer's codes (NOT_REGULAR_FILE, DIRECTORY,
+ * FILE_TOO_LARGE, EMPTY_FILE, NOT_AN_IMAGE, CORRUPT_IMAGE, TOO_MANY_PIXELS, UNREADABLE) plus NOT_FOUND; the
+ * message names the file and never quotes its content.
+ */
 export class QueryImageError extends Error {
-  readonly code = 'QUERY_IMAGE_UNUSABLE';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
+
+/** Every code a QueryImageError can carry, for a UI that offers "choose another image". */
+export const QUERY_IMAGE_CODES = ['NOT_FOUND', 'DIRECTORY', 'NOT_REGULAR_FILE', 'EMPTY_FILE', 'FILE_TOO_LARGE', 'UNREADABLE', 'NOT_AN_IMAGE', 'CORRUPT_IMAGE', 'TOO_MANY_PIXELS', 'UNSUPPORTED_TYPE'] as const;
 
 /** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
 export const FALLBACK_TAU = 0.5;
@@ -59,21 +68,28 @@ export function defaultRunId(db: Db): number {
   return id;
 }
 
-async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
+/**
+ * A query image's bytes, with the importer's checks: a regular file (never a FIFO or a device, opened without
+ * blocking), the file-size cap, then the header's pixel cap before any decode.
+ */
+export async function readQueryImage(image: QueryImage): Promise<{ buffer: Buffer; sha256: string }> {
   let buffer: Buffer;
-  if ('path' in image) {
-    try {
-      buffer = await fs.readFile(image.path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new QueryImageError(code === 'ENOENT' ? `${image.path}: no such file` : code === 'EISDIR' ? `${image.path} is a folder, not an image` : `${image.path}: ${(e as Error).message}`);
-    }
-  } else buffer = Buffer.from(image.bytesBase64, 'base64');
   const name = 'path' in image ? image.path : image.name;
-  if (buffer.length === 0) throw new QueryImageError(`${name}: empty file (0 bytes)`);
+  if ('path' in image) {
+    const read = await readRegularFile(image.path, DEFAULT_LIMITS.maxFileBytes);
+    if ('code' in read) throw new QueryImageError(read.code, `${name}: ${read.reason}`);
+    buffer = read.buf;
+  } else {
+    // base64 is 4/3 of the bytes: refuse an oversized upload before decoding it.
+    if (image.bytesBase64.length > (DEFAULT_LIMITS.maxFileBytes / 3) * 4 + 4) {
+      throw new QueryImageError('FILE_TOO_LARGE', `${name}: over the ${formatBytes(DEFAULT_LIMITS.maxFileBytes)} limit for one image file`);
+    }
+    buffer = Buffer.from(image.bytesBase64, 'base64');
+    if (buffer.length === 0) throw new QueryImageError('EMPTY_FILE', `${name}: empty file (0 bytes)`);
+  }
   const sha256 = createHash('sha256').update(buffer).digest('hex');
   const probed = await decodeImage(buffer, sha256, DEFAULT_LIMITS);
-  if ('code' in probed) throw new QueryImageError(`${name}: ${probed.reason}`);
+  if ('code' in probed) throw new QueryImageError(probed.code, `${name}: ${probed.reason}`);
   return { buffer, sha256 };
 }
 

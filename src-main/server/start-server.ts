@@ -11,6 +11,7 @@ import { appCsp, sendText } from './http-responses.ts';
 import { isMediaPath, serveMedia } from './media-route.ts';
 import { serveStatic } from './static-files.ts';
 import { WS_PATH } from '../../src-shared/wire-protocol.ts';
+import { ARG_LIMITS } from '../../src-shared/contract-schemas.ts';
 import { WsBridge } from './ws-bridge.ts';
 
 /** How to start the local server. */
@@ -23,7 +24,7 @@ export interface ServerOptions {
   host?: '127.0.0.1';
   /** The built renderer to serve (`out/renderer`). */
   staticDir: string;
-  /** The largest WebSocket message accepted (default 64 MiB: a query image as base64); a bigger one closes the connection. */
+  /** The largest WebSocket message accepted (default: the largest query-image upload plus room for the rest); a bigger one closes the connection with 1009. */
   maxMessageBytes?: number;
 }
 
@@ -42,8 +43,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Uploads of query images arrive as base64 inside one message: room for a large photo, not for abuse. */
-const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Uploads of query images arrive as base64 inside one message: room for the largest upload the contract allows, not for abuse. */
+const DEFAULT_MAX_MESSAGE_BYTES = ARG_LIMITS.uploadBase64Chars + 64 * 1024;
 
 /**
  * Starts the local web server: the built renderer, the contract over a WebSocket (`/ws`), and the catalog's
@@ -81,7 +82,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const head = req.method === 'HEAD';
-    if (!guard?.allowsHttp(req, url)) {
+    // The page and the media need the token; the built scripts and styles are public (see AccessGuard).
+    const secret = url.pathname === '/' || url.pathname === '/index.html' || isMediaPath(url.pathname);
+    if (!guard || !(secret ? guard.allowsHttp(req, url) : guard.allowsPublic(req))) {
       return sendText(res, 403, 'forbidden: open the address that `lookalike serve` printed; it carries the access token', head);
     }
     if (req.method !== 'GET' && !head) {
@@ -89,12 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendText(res, 405, 'method not allowed');
     }
     if (isMediaPath(url.pathname)) return serveMedia(res, db, url.pathname, head);
-    const g = guard;
-    return serveStatic(res, url.pathname, head, {
-      root: opts.staticDir,
-      csp: appCsp(actualPort),
-      pageHeaders: (): Record<string, string> => (g.hasCookie(req) ? {} : { 'Set-Cookie': g.cookie() }),
-    });
+    return serveStatic(res, url.pathname, head, { root: opts.staticDir, csp: appCsp(actualPort) });
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

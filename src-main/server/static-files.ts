@@ -37,8 +37,6 @@ export interface StaticFilesOptions {
   root: string;
   /** The page's Content-Security-Policy header. */
   csp: string;
-  /** Extra headers for the HTML page (the token cookie). */
-  pageHeaders: () => Record<string, string>;
 }
 
 /**
@@ -73,7 +71,7 @@ export async function serveStatic(res: ServerResponse, pathname: string, head: b
     {
       'Content-Type': TYPES[path.extname(served).toLowerCase()] ?? 'application/octet-stream',
       'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
-      ...(isPage ? { 'Content-Security-Policy': opts.csp, ...opts.pageHeaders() } : {}),
+      ...(isPage ? { 'Content-Security-Policy': opts.csp } : {}),
     },
     bytes,
     head,

@@ -11,8 +11,11 @@ const HEARTBEAT_MS = 30_000;
 
 /**
  * The contract over WebSockets: each text frame `{ id, name, args }` is dispatched and answered with
- * `{ id, reply }`; events go to every connected page as `{ event, payload }`. A malformed frame is answered with a
- * `BAD_MESSAGE` error and the connection stays up.
+ * `{ id, reply }`; events go to every connected page as `{ event, payload }`. A malformed frame (not JSON, no id,
+ * binary) is answered with a `BAD_MESSAGE` error, an unknown name with `UNKNOWN_REQUEST`, wrong arguments with
+ * `BAD_ARGUMENT` (dispatch), and the connection stays up. A frame over the size cap (the WebSocketServer's
+ * `maxPayload`) is refused from its header, before it is buffered: that connection is closed with 1009 "Message Too
+ * Big", which the browser's transport turns into a message for the user.
  */
 export class WsBridge {
   private readonly clients = new Set<WebSocket>();
@@ -45,8 +48,11 @@ export class WsBridge {
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
     ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => void this.onMessage(ws, isBinary ? null : data.toString()));
+    // An oversized frame: ws has already sent the 1009 close frame; terminating now could cut it off.
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (e.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') ws.terminate();
+    });
+    ws.on('message', (data, isBinary) => void this.onMessage(ws, isBinary ? null : data.toString()).catch((e) => this.answerFailure(ws, e)));
     for (const text of this.queued.splice(0)) ws.send(text);
   }
 
@@ -95,6 +101,12 @@ export class WsBridge {
       out = JSON.stringify({ id: answer.id, reply: { ok: false, error: { code: 'INTERNAL', message: `the result cannot be sent as JSON: ${(e as Error).message}` } } });
     }
     ws.send(out);
+  }
+
+  /** Last line of defence: whatever went wrong answering a frame is answered, never an unhandled rejection. */
+  private answerFailure(ws: WebSocket, e: unknown): void {
+    console.error('lookalike serve: could not answer a WebSocket message:', e);
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'INTERNAL', message: 'the server could not answer this message' } } } satisfies WireReply));
   }
 
   private async answer({ id, name, args }: WireRequest): Promise<WireReply> {

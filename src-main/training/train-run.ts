@@ -1,4 +1,3 @@
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import { findDataset, pairsWithImages } from '../catalog/datasets.ts';
@@ -12,13 +11,14 @@ import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../mo
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
+import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
+import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
 import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
-import { runOwner } from '../catalog/run-owner.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
+import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 import { addLookalikePairs, assembleTrainingData, type TrainingData } from './training-data.ts';
 
 /** Callbacks and controls of a training job. */
@@ -32,6 +32,10 @@ export interface TrainHooks {
   log?: (line: string) => void;
   signal?: AbortSignal;
   weights?: WeightsOptions;
+  /** Resume: take the run over even if its lease has not expired (its owner is known to be gone). */
+  force?: boolean;
+  /** The clock leases are judged and renewed by (ms); tests inject one. */
+  clock?: () => number;
 }
 
 /**
@@ -50,9 +54,10 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await trainingData(db, ds.id, config, hooks);
-    const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource);
+    const owner = newLeaseOwner();
+    const runId = createRun(db, ds.id, config, `${backend.name} (${backend.device})`, backbone.weightsSource, { owner, now: (hooks.clock ?? Date.now)() });
     hooks.onRunCreated?.(runId);
-    return await runLoop({ db, runId, config, backbone, data, hooks });
+    return await runLoop({ db, lease: new RunLeaseKeeper(db, runId, owner, hooks.clock), config, backbone, data, hooks });
   } finally {
     backbone.model.dispose();
   }
@@ -61,29 +66,38 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
 /** Continues a cancelled, failed or interrupted run from its last checkpoint, with the same configuration. */
 export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): Promise<RunSummary> {
   const log = hooks.log ?? (() => {});
-  const run = getRun(db, runId);
-  const pid = runOwner(db, runId)?.pid ?? null;
+  const clock = hooks.clock ?? Date.now;
+  const run = getRun(db, runId, clock());
   if (run.status === 'done') throw Object.assign(new Error(`run ${runId} is already done (${run.epochsDone} epochs)`), { code: 'RUN_DONE' });
-  if (run.status === 'running' && !run.interrupted) throw Object.assign(new Error(`run ${runId} is still running in another process`), { code: 'RUN_BUSY' });
+  if (run.status === 'running' && !run.interrupted && !hooks.force) {
+    throw Object.assign(
+      new Error(`run ${runId} is still running in another process (its lease is being renewed); if that process is gone, \`lookalike resume ${runId} --force\` takes it over`),
+      { code: 'RUN_BUSY' },
+    );
+  }
   const backend = await initBackend({ log });
   // Claimed before the slow part, and only if nobody claimed it since we looked: two resumes of one run (two
   // tabs, the CLI and the app) must not both train it.
-  if (!claimRun(db, { ...run, pid }, `${backend.name} (${backend.device})`)) {
-    throw Object.assign(new Error(`run ${runId} was just resumed by another process`), { code: 'RUN_BUSY' });
-  }
+  const owner = newLeaseOwner();
+  const refused = claimRun(db, run, `${backend.name} (${backend.device})`, { owner, now: clock(), force: hooks.force });
+  if (refused) throw Object.assign(new Error(`run ${runId} was just resumed by another process`), { code: refused === 'RUN_DONE' ? 'RUN_DONE' : 'RUN_BUSY' });
+  const lease = new RunLeaseKeeper(db, runId, owner, hooks.clock);
   let backbone: Backbone;
   try {
+    lease.start();
     backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log, run.config.features);
   } catch (e) {
-    finishRun(db, runId, 'failed', (e as Error).message);
+    lease.stop();
+    finishRun(db, runId, 'failed', (e as Error).message, owner);
     throw e;
   }
   const config = run.config;
   try {
     hooks.onRunCreated?.(runId);
     const data = await trainingData(db, run.datasetId, config, hooks);
-    return await runLoop({ db, runId, config, backbone, data, hooks, checkpoint: loadCheckpoint(db, runId) });
+    return await runLoop({ db, lease, config, backbone, data, hooks, checkpoint: loadCheckpoint(db, runId) });
   } finally {
+    lease.stop();
     backbone.model.dispose();
   }
 }
@@ -93,8 +107,9 @@ async function trainingData(db: Db, datasetId: number, config: TrainConfig, hook
   const data = assembleTrainingData(pairsWithImages(db, { datasetId }), (index) => trainingFeedback(db, index), config.symmetric ?? false);
   const count = config.augment ?? 0;
   if (!count) return data;
-  // The variants are files beside the catalog, made once.
-  const dir = path.join(path.dirname(db.name), 'augment');
+  // Under the folder Lookalike owns beside the catalog, not loose beside it (see catalogDataDir); made once.
+  adoptLegacyGeneratedFiles(db.name);
+  const dir = generatedDir(db.name, 'augment');
   const originals = [...data.trainPairs];
   const variants: ImageRef[][] = [];
   for (const [n, i] of originals.entries()) {
@@ -105,10 +120,10 @@ async function trainingData(db: Db, datasetId: number, config: TrainConfig, hook
   return addLookalikePairs(data, originals, variants);
 }
 
-/** What one training loop works on: the run, its configuration, its backbone and data, and where it resumes. */
+/** What one training loop works on: the run (through the lease this process holds on it), its configuration, its backbone and data, and where it resumes. */
 interface LoopOptions {
   db: Db;
-  runId: number;
+  lease: RunLeaseKeeper;
   config: TrainConfig;
   backbone: Backbone;
   data: TrainingData;
@@ -117,9 +132,11 @@ interface LoopOptions {
   checkpoint?: ReturnType<typeof loadCheckpoint>;
 }
 
-async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }: LoopOptions): Promise<RunSummary> {
+async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }: LoopOptions): Promise<RunSummary> {
+  const { runId, owner } = lease;
   let optimizerState: NamedTensor[] = [];
   let model: tf.LayersModel | undefined;
+  lease.start();
   try {
     let inputsFor: InputsFor;
     let featureShape: number[];
@@ -194,13 +211,18 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
       optimizerState,
       signal: hooks.signal,
       progressIntervalMs: 500,
-      onBatch: (p) => hooks.onProgress?.({ phase: 'train', ...p }),
+      onBatch: (p) => {
+        lease.renew();
+        hooks.onProgress?.({ phase: 'train', ...p });
+      },
       onEpoch: async (m, trainer) => {
         const val = data.valPairs.length ? (await scorePairs(net, inputsFor, data.valPairs)).scores : null;
         const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
         let saved: CheckpointData;
         try {
+          // Never write an epoch into a run another process has taken over.
+          lease.renew(true);
           saved = await captureCheckpoint(net, state);
           recordEpoch(db, runId, row, saved);
         } finally {
@@ -227,14 +249,17 @@ async function runLoop({ db, runId, config, backbone, data, hooks, checkpoint }:
       const test = data.testPairs.length ? await scorePairs(net, inputsFor, data.testPairs) : null;
       setRunMetrics(db, runId, runMetrics(val, test));
     }
-    finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled');
+    lease.renew(true);
+    finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled', undefined, owner);
     return getRun(db, runId);
   } catch (e) {
+    if (e instanceof RunTakenOverError) throw e;
     const cancelled = hooks.signal?.aborted;
-    finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message);
+    finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message, owner);
     if (cancelled) return getRun(db, runId);
     throw e;
   } finally {
+    lease.stop();
     optimizerState.forEach((s) => s.tensor.dispose());
     // On every path, failures included: what the run built on top of the backbone.
     if (model) disposeHeadOnly(model, backbone);

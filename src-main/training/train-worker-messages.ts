@@ -5,7 +5,7 @@ import type { WeightsOptions } from '../model-store/load-backbone.ts';
 /** What a training worker is asked to do. */
 export type WorkerJob =
   | { kind: 'new'; dataset: string | number; request: TrainRequest; weights?: Omit<WeightsOptions, 'onDownload' | 'signal'> }
-  | { kind: 'resume'; runId: number; weights?: Omit<WeightsOptions, 'onDownload' | 'signal'> }
+  | { kind: 'resume'; runId: number; weights?: Omit<WeightsOptions, 'onDownload' | 'signal'>; /** Take the run over even if its lease is live. */ force?: boolean }
   /** Only chooses the backend and says which (`training:backend`), then exits. */
   | { kind: 'backend' };
 

@@ -2,9 +2,9 @@
  * Worker-thread entry: runs one training job on its own catalog connection and reports through messages, so
  * the process that started it (the app's main process, the CLI, the server) never blocks on tensor maths.
  */
-import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCatalog } from '../catalog/open-catalog.ts';
+import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 import { toBridgeError } from '../../src-shared/contract.ts';
 import { describeBackend, initBackend } from '../ml/backend.ts';
 import { resumeRun, trainNewRun, type TrainHooks } from './train-run.ts';
@@ -26,8 +26,8 @@ const hooks: TrainHooks = {
   onEpoch: (runId, row) => send({ type: 'epoch', runId, row }),
   onRunCreated: (runId) => send({ type: 'run', runId }),
   weights: {
-    // Downloads go to the app's own folder beside the catalog (Keras's ~/.keras/models is still searched first).
-    cacheDir: path.join(path.dirname(catalogPath), 'models'),
+    // Downloads go to the folder Lookalike owns beside the catalog (Keras's ~/.keras/models is still searched first).
+    cacheDir: generatedDir(catalogPath, 'models'),
     ...(job.kind === 'backend' ? {} : job.weights),
     onDownload: (p) => {
       // At most one line a second: the file is ~94 MB and arrives in thousands of chunks.
@@ -49,9 +49,10 @@ if (job.kind === 'backend') {
     port.close();
   }
 } else {
+  adoptLegacyGeneratedFiles(catalogPath);
   const db = openCatalog(catalogPath);
   try {
-    const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, hooks);
+    const run = job.kind === 'new' ? await trainNewRun(db, job.dataset, job.request, hooks) : await resumeRun(db, job.runId, { ...hooks, force: job.force });
     send({ type: 'done', run });
   } catch (e) {
     send({ type: 'error', error: toBridgeError(e) });

@@ -118,11 +118,13 @@ export class WebTransport implements Transport {
       this.flush();
     };
     ws.onmessage = (e) => this.onMessage(e.data);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.socket !== ws) return;
       this.socket = undefined;
       // Requests already sent will never be answered on a new connection; those not yet sent wait for it.
-      this.failInFlight('the connection to the server dropped before it answered');
+      // 1009 "Message Too Big": the server refused a frame over its size cap (an image upload too large).
+      const tooBig = (event as { code?: unknown } | null)?.code === 1009;
+      this.failInFlight(tooBig ? 'the request was larger than the server accepts (is the image over 48 MB?)' : 'the connection to the server dropped before it answered');
       this.setState('closed');
       if (!this.closed) {
         this.retryTimer = setTimeout(() => this.connect(), this.retryMs);

@@ -83,6 +83,13 @@ describe('lookalike CLI', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+    // No catalog yet: a command that only reads says so and creates nothing.
+    const noCatalog = await runCli(['pairs', 'nope', '--json'], { home });
+    expect(noCatalog.code).toBe(1);
+    expect(noCatalog.stderr).toMatch(/no catalog at .*import a dataset first/);
+    expect(fs.existsSync(home)).toBe(false);
+    fs.mkdirSync(home);
+    new Database(path.join(home, 'catalog.sqlite')).close();
     const unknownDataset = await runCli(['pairs', 'nope', '--json'], { home });
     expect(unknownDataset.code).toBe(1);
     expect(unknownDataset.stderr).toMatch(/no dataset named "nope"/);

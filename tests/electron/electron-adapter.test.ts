@@ -13,6 +13,7 @@ import type { Handlers } from '../../src-main/handlers/handler-types.ts';
 import { REQUEST_NAMES, type Reply } from '../../src-shared/contract.ts';
 
 const rendererFile = path.resolve('/opt/Lookalike/resources/app.asar/out/renderer/index.html');
+const pageUrl = 'lookalike-app://app/index.html';
 
 /** A fake ipcMain: records handlers by channel, and lets the test invoke one as a page would. */
 function fakeIpc() {
@@ -38,23 +39,25 @@ function fakeContents() {
 describe('the IPC sender check', () => {
   const contents = {};
   const win = { isDestroyed: () => false, webContents: contents };
-  const ours = { sender: contents, senderFrame: { url: `${pathToFileURL(rendererFile).href}#/query` } };
+  // The packaged page is served on the app's own scheme (app-protocol.ts), no longer from file://.
+  const ours = { sender: contents, senderFrame: { url: `${pageUrl}#/query` } };
 
   it('accepts our packaged page, in our window, with a hash or query', () => {
-    expect(isOwnSender(ours, win, { rendererFile })).toBe(true);
-    expect(isOwnSender({ ...ours, senderFrame: { url: `${pathToFileURL(rendererFile).href}?x=1` } }, win, { rendererFile })).toBe(true);
+    expect(isOwnSender(ours, win, { pageUrl })).toBe(true);
+    expect(isOwnSender({ ...ours, senderFrame: { url: `${pageUrl}?x=1` } }, win, { pageUrl })).toBe(true);
   });
 
-  it('refuses another window, another file, a web page, a missing frame and a destroyed window', () => {
-    expect(isOwnSender({ ...ours, sender: {} }, win, { rendererFile })).toBe(false);
-    expect(isOwnSender({ ...ours, senderFrame: { url: pathToFileURL(path.resolve('/tmp/evil/index.html')).href } }, win, { rendererFile })).toBe(false);
-    expect(isOwnSender({ ...ours, senderFrame: { url: 'https://example.invalid/index.html' } }, win, { rendererFile })).toBe(false);
-    expect(isOwnSender({ ...ours, senderFrame: null }, win, { rendererFile })).toBe(false);
-    expect(isOwnSender(ours, { ...win, isDestroyed: () => true }, { rendererFile })).toBe(false);
+  it('refuses another window, another file, the old file:// page, a web page, a missing frame and a destroyed window', () => {
+    expect(isOwnSender({ ...ours, sender: {} }, win, { pageUrl })).toBe(false);
+    expect(isOwnSender({ ...ours, senderFrame: { url: 'lookalike-app://app/other.html' } }, win, { pageUrl })).toBe(false);
+    expect(isOwnSender({ ...ours, senderFrame: { url: pathToFileURL(rendererFile).href } }, win, { pageUrl })).toBe(false);
+    expect(isOwnSender({ ...ours, senderFrame: { url: 'https://example.invalid/index.html' } }, win, { pageUrl })).toBe(false);
+    expect(isOwnSender({ ...ours, senderFrame: null }, win, { pageUrl })).toBe(false);
+    expect(isOwnSender(ours, { ...win, isDestroyed: () => true }, { pageUrl })).toBe(false);
   });
 
-  it('in development accepts only the dev server, not the packaged file', () => {
-    const dev = { rendererFile, devUrl: 'http://localhost:5173' };
+  it('in development accepts only the dev server, not the packaged page', () => {
+    const dev = { pageUrl, devUrl: 'http://localhost:5173' };
     expect(isOwnSender({ sender: contents, senderFrame: { url: 'http://localhost:5173/#/train' } }, win, dev)).toBe(true);
     expect(isOwnSender(ours, win, dev)).toBe(false);
   });

@@ -34,3 +34,19 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Runs `lookalike ARGS` in this process (the CLI's main(), same parsing, same output), for tests where a
+ * separate Node process is not the point: a process costs seconds of start-up on a loaded machine.
+ */
+export async function runMain(args: string[], opts: { home?: string } = {}): Promise<CliResult> {
+  const { main } = await import('../../src-main/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = { write: (s: string | Uint8Array) => ((stdout += String(s)), true) } as unknown as NodeJS.WritableStream;
+  const err = { write: (s: string | Uint8Array) => ((stderr += String(s)), true) } as unknown as NodeJS.WritableStream;
+  const env = { ...process.env, LOOKALIKE_HOME: opts.home ?? process.env.LOOKALIKE_HOME, NO_COLOR: '1' };
+  // A signal of our own: main() then leaves this process's SIGINT alone.
+  const code = await main(args, { out, err, env, signal: new AbortController().signal });
+  return { code, stdout, stderr };
+}

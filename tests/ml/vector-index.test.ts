@@ -109,4 +109,35 @@ describe('BruteForceIndex', () => {
     expect(small.size).toBe(1);
     expect(small.has(1)).toBe(true);
   });
+
+  it('ranks the same through the native scan as through the JavaScript scan, with and without filters', () => {
+    // nativeScanMinRows 1 forces the native shortlist + exact re-scoring on this small set.
+    const native = new BruteForceIndex({ dim, nativeScanMinRows: 1 });
+    vectors.forEach((v, id) => native.add(id, v));
+    const filters: Array<((id: number) => boolean) | undefined> = [undefined, (id) => id % 3 === 0, (id) => id === 17 || id === 401, () => false];
+    for (let trial = 0; trial < 5; trial++) {
+      const query = randomVector(random, dim);
+      for (const keep of filters) {
+        for (const k of [1, 10, 64]) {
+          const expected = referenceTopK(vectors, query, k, keep);
+          const hits = native.search(query, k, keep);
+          expect(hits.map((h) => h.id)).toEqual(expected.map((e) => e.id));
+          hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i].score, 5));
+        }
+      }
+    }
+  });
+
+  it('re-scores a candidate list exactly, best first, ignoring unknown and filtered ids', () => {
+    const query = randomVector(random, dim);
+    const candidates = [5, 77, 300, 499, 10_000, 42];
+    const hits = index.rescore(query, candidates, 3, (id) => id !== 42);
+    const expected = candidates
+      .filter((id) => id < 500 && id !== 42)
+      .map((id) => ({ id, score: cosine(vectors[id], query) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 3);
+    expect(hits.map((h) => h.id)).toEqual(expected.map((e) => e.id));
+    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i].score, 5));
+  });
 });

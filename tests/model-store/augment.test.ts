@@ -36,7 +36,7 @@ it('makes the same look-alikes of a logo every time, each a decodable JPEG that 
   expect(c[0].sha256).not.toBe(a[0].sha256);
 });
 
-it('a run with --augment trains on the extra pairs, made once beside the catalog', async () => {
+it('a run with --augment trains on the extra pairs, made once into the folder Lookalike owns beside the catalog', async () => {
   const db = openCatalog(path.join(tmp.dir, 'catalog.sqlite'));
   await importFolder(db, folder, { name: 'tiny' });
   const trainPairs = listTrain(db);
@@ -57,11 +57,12 @@ it('a run with --augment trains on the extra pairs, made once beside the catalog
   expect(augmented[0]).toBeGreaterThan(plain[0]);
   // The variants went through the backbone (head mode caches each image's features by its hash): two per logo.
   expect(featureRows(db) - featuresBefore).toBe(trainPairs * 2);
-  const made = fs.readdirSync(path.join(tmp.dir, 'augment'));
+  const made = fs.readdirSync(path.join(tmp.dir, 'catalog.sqlite.d', 'augment'));
+  expect(fs.existsSync(path.join(tmp.dir, 'augment'))).toBe(false);
   expect(made.filter((f) => f.endsWith('.jpg'))).toHaveLength(trainPairs * 2);
   // Made once: a second run with the same seed reuses the files and the cached features.
   await batchesOf(2);
-  expect(fs.readdirSync(path.join(tmp.dir, 'augment'))).toEqual(made);
+  expect(fs.readdirSync(path.join(tmp.dir, 'catalog.sqlite.d', 'augment'))).toEqual(made);
   expect(featureRows(db) - featuresBefore).toBe(trainPairs * 2);
   db.close();
 });

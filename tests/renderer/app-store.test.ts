@@ -17,8 +17,21 @@ describe('app store', () => {
     expect(app.connection).toBe('open');
     listeners.forEach((l) => l('closed'));
     expect(app.connection).toBe('closed');
+    expect(app.offline).toBe(true);
+    // Between two reconnection attempts it is still offline; back open, actions come back.
+    listeners.forEach((l) => l('connecting'));
+    expect(app.offline).toBe(true);
+    listeners.forEach((l) => l('open'));
+    expect(app.offline).toBe(false);
     app.$dispose();
     expect(listeners.size).toBe(0);
+  });
+
+  it('is not offline while a page load makes its first connection', () => {
+    const connection: ConnectionLike = { state: 'connecting', onStateChange: () => () => {} };
+    provideStoreDeps({ api: fakeApi().api, scheduleFrame: fakeFrames().schedule, connection });
+    setActivePinia(createPinia());
+    expect(useAppStore().offline).toBe(false);
   });
 
   it('asks for the backend line once and keeps it', async () => {

@@ -166,3 +166,30 @@ describe('run report', () => {
     expect(missing.text()).toMatch(/--out FILE/);
   });
 });
+
+describe('files the report and training write', () => {
+  it('never replaces a file Lookalike did not write without --force, but replaces its own report', async () => {
+    const png = path.join(tmp.dir, 'holiday.png');
+    const photo = Buffer.from('\x89PNG\r\n\x1a\n the user\'s own picture', 'binary');
+    fs.writeFileSync(png, photo);
+    await expect(writeRunReport(db, run.id, png)).rejects.toMatchObject({ code: 'OUT_FILE_EXISTS', message: expect.stringContaining('--force') });
+    expect(fs.readFileSync(png)).toEqual(photo);
+    // The CLI says the same and exits 1, and the picture is still there.
+    const err: string[] = [];
+    const code = await main(['--db', dbFile, 'report', String(run.id), '--out', png], { out: { write: () => true } as never, err: { write: (s: string) => err.push(s) } as never });
+    expect(code).toBe(1);
+    expect(err.join('')).toMatch(/not a report Lookalike wrote/);
+    expect(fs.readFileSync(png)).toEqual(photo);
+    // A report written earlier is ours: replaced without asking.
+    const again = await writeRunReport(db, run.id, summary.path);
+    expect(again.path).toBe(summary.path);
+    // --force replaces anything.
+    await writeRunReport(db, run.id, png, { force: true });
+    expect(fs.readFileSync(png, 'utf8')).toContain('<meta name="generator" content="Lookalike">');
+  });
+
+  it('training wrote its look-alikes under the folder Lookalike owns beside the catalog, not loose beside it', () => {
+    expect(fs.readdirSync(path.join(`${dbFile}.d`, 'augment')).length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(tmp.dir, 'augment'))).toBe(false);
+  });
+});

@@ -91,7 +91,7 @@ describe('query', () => {
   it('says why a query image cannot be used, and when there is no run', async () => {
     const text = path.join(tmp.dir, 'notes.png');
     fs.writeFileSync(text, 'just some text');
-    await expect(queryCatalog(db, { image: { path: text } }, { session })).rejects.toMatchObject({ code: 'QUERY_IMAGE_UNUSABLE', message: expect.stringContaining('not an image') });
+    await expect(queryCatalog(db, { image: { path: text } }, { session })).rejects.toMatchObject({ code: 'NOT_AN_IMAGE', message: expect.stringContaining('not an image') });
     await expect(queryCatalog(db, { image: { path: path.join(tmp.dir, 'nope.png') } }, { session })).rejects.toThrow(/no such file/);
     await expect(queryCatalog(db, { image: { bytesBase64: '', name: 'empty.png' } }, { session })).rejects.toThrow(/empty file/);
     const empty = openCatalog(path.join(tmp.dir, 'empty.sqlite'));

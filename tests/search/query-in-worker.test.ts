@@ -53,5 +53,5 @@ it('answers in its worker what the service answers in process, reporting the cat
 });
 
 it('keeps the service error code across the worker boundary', async () => {
-  await expect(client.query({ image: { path: path.join(tmp.dir, 'missing.png') } })).rejects.toMatchObject({ code: 'QUERY_IMAGE_UNUSABLE', message: expect.stringContaining('no such file') });
+  await expect(client.query({ image: { path: path.join(tmp.dir, 'missing.png') } })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no such file') });
 });

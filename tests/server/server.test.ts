@@ -37,8 +37,8 @@ afterAll(async () => {
 });
 
 describe('lookalike serve: access', () => {
-  it('answers 403 to every HTTP request without the token, and serves the page with it under a strict CSP', async () => {
-    for (const p of ['/', '/assets/app.js', `/media/thumb/${pairs[0].left.imageId}`, '/?token=wrong', `/?token=${server.token}x`]) {
+  it('answers 403 to the page and media without the token, and serves the page with it under a strict CSP', async () => {
+    for (const p of ['/', '/index.html', `/media/thumb/${pairs[0].left.imageId}`, `/media/image/${pairs[0].left.imageId}`, '/?token=wrong', `/?token=${server.token}x`]) {
       const r = await rawGet(server.port, p);
       expect(r.status, p).toBe(403);
       expect(r.body.toString(), p).not.toContain(server.token);
@@ -51,12 +51,18 @@ describe('lookalike serve: access', () => {
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(csp).not.toMatch(/unsafe-eval|\*/);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+  });
 
-    // The page's scripts are loaded by relative URLs, without the token: the cookie set with the page lets them in.
-    const cookie = String(page.headers['set-cookie']).split(';')[0];
-    expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-    expect((await rawGet(server.port, '/assets/app.js', { cookie })).status).toBe(200);
-    expect((await rawGet(server.port, '/assets/app.js', { cookie: `${cookie.split('=')[0]}=nope` })).status).toBe(403);
+  it('sets no cookie (cookies ignore ports: every other server on 127.0.0.1 would receive it) and never reads one', async () => {
+    const page = await rawGet(server.port, withToken('/'));
+    expect(page.headers['set-cookie']).toBeUndefined();
+    // The old cookie, replayed by another local server, opens nothing.
+    const cookie = `lookalike_token_${server.port}=${server.token}`;
+    expect((await rawGet(server.port, '/', { cookie })).status).toBe(403);
+    expect((await rawGet(server.port, `/media/thumb/${pairs[0].left.imageId}`, { cookie })).status).toBe(403);
+    // The built scripts are public output: served without a token, still only under our Host.
+    expect((await rawGet(server.port, '/assets/app.js')).status).toBe(200);
+    expect((await rawGet(server.port, '/assets/app.js', { host: `evil.example:${server.port}` })).status).toBe(403);
   });
 
   it('refuses a foreign Host even with the token (DNS rebinding)', async () => {
@@ -65,7 +71,9 @@ describe('lookalike serve: access', () => {
   });
 
   it('refuses a WebSocket without the right token or from another origin', async () => {
+    // No Origin header (not a browser) and no token: nothing; a replayed cookie does not count either.
     expect(await wsHandshakeStatus(`ws://127.0.0.1:${server.port}/ws`)).toBe(403);
+    expect(await wsHandshakeStatus(`ws://127.0.0.1:${server.port}/ws`, { cookie: `lookalike_token_${server.port}=${server.token}` })).toBe(403);
     expect(await wsHandshakeStatus(wsUrl('wrong'))).toBe(403);
     expect(await wsHandshakeStatus(wsUrl(), { origin: 'http://evil.example' })).toBe(403);
     expect(await wsHandshakeStatus(wsUrl(), { origin: `http://127.0.0.1:${server.port}` })).toBe(101);

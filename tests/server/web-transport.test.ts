@@ -80,8 +80,10 @@ describe('the browser transport (web-transport.ts) against the real server', () 
     t.onStateChange((s) => states.push(s));
     await api.datasets.list();
     // Over the server's message limit: the server closes this connection.
-    const err = await rejection(api.datasets.import({ folder: 'x'.repeat(20 * 1024) }));
+    const err = await rejection(api.query.start({ image: { bytesBase64: 'A'.repeat(20 * 1024), name: 'big.png' } }));
     expect(err.code).toBe('DISCONNECTED');
+    // Said as what happened, not as a network failure.
+    expect(err.message).toMatch(/^query:start: the request was larger than the server accepts/);
     expect((await api.datasets.list()).length).toBeGreaterThan(0);
     expect(states).toEqual(['open', 'closed', 'connecting', 'open']);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { resumeRun, trainNewRun } from '../../src-main/training/train-run.ts';
-import { claimRun, getRun, listRuns, loadCheckpoint } from '../../src-main/catalog/runs.ts';
+import { claimRun, finishRun, getRun, listRuns, loadCheckpoint, renewLease } from '../../src-main/catalog/runs.ts';
 import { checkpointLoader } from '../../src-main/model-store/checkpoint-io.ts';
 import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
 import { loadMobileNetV2 } from '../../src-main/ml/backbones/mobilenetv2.ts';
@@ -81,8 +81,8 @@ describe('training runs', () => {
   it('an interrupted run (its process gone) is shown as such and can be resumed', async () => {
     const controller = new AbortController();
     const run = await trainNewRun(db, 'tiny', { ...FAST, epochs: 3 }, { signal: controller.signal, onEpoch: () => controller.abort() });
-    // What a crash leaves behind: still "running", owned by a process that no longer exists.
-    db.prepare(`UPDATE runs SET status = 'running', pid = 2147483646, finished_at = NULL WHERE id = ?`).run(run.id);
+    // What a crash leaves behind: still "running", its owner's last heartbeat older than the lease.
+    db.prepare(`UPDATE runs SET status = 'running', pid = 2147483646, finished_at = NULL, lease_owner = 'dead', heartbeat_at = ? WHERE id = ?`).run(Date.now() - 10 * 60_000, run.id);
     expect(getRun(db, run.id)).toMatchObject({ status: 'running', interrupted: true, epochsDone: 1 });
     const resumed = await resumeRun(db, run.id);
     expect(resumed).toMatchObject({ status: 'done', epochsDone: 3, interrupted: false });
@@ -131,11 +131,25 @@ describe('training runs', () => {
   it('only one of two resumes of the same run claims it', () => {
     const [run] = listRuns(db);
     db.prepare("UPDATE runs SET status = 'cancelled', pid = NULL WHERE id = ?").run(run.id);
-    const seen = { id: run.id, status: 'cancelled' as const, pid: null };
-    expect(claimRun(db, seen, 'cpu (cpu)')).toBe(true);
-    expect(claimRun(db, seen, 'cpu (cpu)')).toBe(false);
+    const seen = { id: run.id, status: 'cancelled' as const };
+    expect(claimRun(db, seen, 'cpu (cpu)', { owner: 'a' })).toBeNull();
+    expect(claimRun(db, seen, 'cpu (cpu)', { owner: 'b' })).toBe('RUN_BUSY');
     expect(getRun(db, run.id).status).toBe('running');
     db.prepare("UPDATE runs SET status = ?, pid = NULL WHERE id = ?").run(run.status, run.id);
+  });
+
+  it('resume refuses a run whose owner still renews its lease, and --force takes it over', async () => {
+    const controller = new AbortController();
+    const run = await trainNewRun(db, 'tiny', { ...FAST, epochs: 2 }, { signal: controller.signal, onEpoch: () => controller.abort() });
+    // Another process holds it: a fresh heartbeat, whatever its pid and host say.
+    db.prepare("UPDATE runs SET status = 'running', pid = 1, host = 'elsewhere', lease_owner = 'other', heartbeat_at = ? WHERE id = ?").run(Date.now(), run.id);
+    await expect(resumeRun(db, run.id)).rejects.toMatchObject({ code: 'RUN_BUSY', message: expect.stringContaining(`resume ${run.id} --force`) });
+    const resumed = await resumeRun(db, run.id, { force: true });
+    expect(resumed).toMatchObject({ status: 'done', epochsDone: 2 });
+    // The previous owner comes back: its lease is gone, so it may neither renew nor end the run.
+    expect(renewLease(db, run.id, 'other')).toBe(false);
+    expect(finishRun(db, run.id, 'failed', 'late', 'other')).toBe(false);
+    expect(getRun(db, run.id).status).toBe('done');
   });
 
   it('refuses bad hyperparameters and too-small datasets before starting a run', async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { catalogDataDir } from '../../catalog/catalog-path.ts';
 import { listPairs } from '../../catalog/datasets.ts';
 import { HELDOUT_SAMPLE_DIR, SAMPLE_DIR } from '../../app-paths.ts';
 import { importFolder } from '../../importer/import-folder.ts';
@@ -69,7 +70,7 @@ About two minutes on two CPU cores. Use --db FILE (or LOOKALIKE_HOME) to keep it
       session.dispose();
     }
 
-    const reportFile = path.join(path.dirname(ctx.catalogPath), `demo-report-run-${run.id}.html`);
+    const reportFile = path.join(catalogDataDir(ctx.catalogPath), `demo-report-run-${run.id}.html`);
     const reportBar = new ProgressBar({ stream: ctx.err });
     const report = await writeRunReport(db, run.id, reportFile, { signal: ctx.signal, onProgress: (p) => reportBar.update(`report: ${p.step}`, p.done, p.total) });
     reportBar.finish();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { findDataset } from '../../catalog/datasets.ts';
 import { markFeedback } from '../../catalog/feedback.ts';
-import { queryCatalog } from '../../search/query-catalog.ts';
+import { queryCatalog, readQueryImage } from '../../search/query-catalog.ts';
 import type { FeedbackVerdict } from '../../../src-shared/query-types.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
@@ -65,11 +65,9 @@ Marks count when the query image is itself an image of a training pair of the da
     if (!/^\d+$/.test(resultRaw)) throw new UsageError(`RESULT_IMAGE_ID is a number, not "${resultRaw}"`);
     if (!['match', 'not-a-match', 'clear'].includes(verdictRaw)) throw new UsageError(`the verdict is match, not-a-match or clear, not "${verdictRaw}"`);
     const { createHash } = await import('node:crypto');
-    const { readFile } = await import('node:fs/promises');
-    const bytes = await readFile(path.resolve(image)).catch((e: Error) => {
-      throw new Error(`${image}: ${e.message}`);
-    });
-    const querySha256 = createHash('sha256').update(bytes).digest('hex');
+    // The same checks as a query's (regular file, size cap, no blocking on a FIFO): the mark names its hash.
+    const { buffer } = await readQueryImage({ path: path.resolve(image) });
+    const querySha256 = createHash('sha256').update(buffer).digest('hex');
     const verdict = verdictRaw === 'clear' ? null : (verdictRaw as FeedbackVerdict);
     markFeedback(ctx.catalog(), { querySha256, resultImageId: Number(resultRaw), verdict, runId: runFlag(ctx) });
     if (ctx.json) return printJson(ctx.out, { querySha256, resultImageId: Number(resultRaw), verdict });

@@ -6,13 +6,14 @@ import { ProgressBar } from '../progress-bar.ts';
 export const reportCommand: Command = {
   name: 'report',
   summary: "write a run's report: one self-contained HTML page to open or mail",
-  usage: 'RUN --out FILE.html [--json]',
-  help: `  --out FILE   the HTML file to write (replaced if it exists)
+  usage: 'RUN --out FILE.html [--force] [--json]',
+  help: `  --out FILE   the HTML file to write (an earlier Lookalike report there is replaced; any other file is not)
+  --force      replace FILE even if it is not a report Lookalike wrote
   --json       print {"path":…,"bytes":…,"testPairs":…,"examples":…,"misses":…} instead of a sentence
 The page holds the run's configuration, its loss and val-metric charts, its test-split metrics beside the
 untrained backbone and pHash (measured now, on the same test pairs) and up to 8 example test queries, misses
 first. Charts (Chart.js) and thumbnails are inlined: the page needs no network.`,
-  options: { out: { type: 'string' } },
+  options: { out: { type: 'string' }, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx) {
     const [raw] = ctx.positionals;
@@ -24,6 +25,7 @@ first. Charts (Chart.js) and thumbnails are inlined: the page needs no network.`
     try {
       summary = await writeRunReport(ctx.catalog(), runId, path.resolve(out), {
         signal: ctx.signal,
+        force: Boolean(ctx.values.force),
         onProgress: (p) => bar?.update(p.step, p.done, p.total),
       });
     } finally {

@@ -64,13 +64,16 @@ The defaults were chosen on evidence (README, "Choosing the defaults"). The comp
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'continue a cancelled, failed or interrupted run from its last checkpoint',
-  usage: 'RUN [--json]',
-  help: '  --json    one JSON line per epoch, then {"run":{…}}\n  --weights FILE / --download-weights as for train',
-  options: { ...WEIGHT_OPTIONS },
+  usage: 'RUN [--force] [--json]',
+  help:
+    '  --force   take the run over even though it says running and its owner renewed its lease lately\n' +
+    '            (only when you know that process is gone: the lease would expire on its own within 90 s)\n' +
+    '  --json    one JSON line per epoch, then {"run":{…}}\n  --weights FILE / --download-weights as for train',
+  options: { ...WEIGHT_OPTIONS, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx) {
     const runId = runIdArgument(ctx.positionals[0]);
     ctx.catalog();
-    return runTrainingJob(ctx, { kind: 'resume', runId, weights: weightsOf(ctx) });
+    return runTrainingJob(ctx, { kind: 'resume', runId, weights: weightsOf(ctx), force: Boolean(ctx.values.force) });
   },
 };

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { onScopeDispose, ref } from 'vue';
+import { computed, onScopeDispose, ref } from 'vue';
 import type { AppInfo } from '../../../src-shared/contract.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { storeApi, storeConnection, type ConnectionLike } from './store-deps.ts';
@@ -15,8 +15,17 @@ export const useAppStore = defineStore('app', () => {
   const error = ref<StoreError | null>(null);
   /** The browser's link to the server (null in the desktop app): the UI says so when it drops. */
   const connection = ref<ConnectionLike['state'] | null>(storeConnection()?.state ?? null);
-  const stopWatching = storeConnection()?.onStateChange((state) => (connection.value = state));
+  const wasOpen = ref(connection.value === 'open');
+  const stopWatching = storeConnection()?.onStateChange((state) => {
+    connection.value = state;
+    if (state === 'open') wasOpen.value = true;
+  });
   onScopeDispose(() => stopWatching?.());
+  /**
+   * The server cannot be reached: the link dropped, or is between two reconnection attempts after having been
+   * open (the first connect of a page load is not "offline": requests wait for it). Actions are disabled meanwhile.
+   */
+  const offline = computed(() => connection.value === 'closed' || (connection.value === 'connecting' && wasOpen.value));
 
   async function loadInfo(): Promise<void> {
     try {
@@ -41,5 +50,5 @@ export const useAppStore = defineStore('app', () => {
     return storeApi().media.url(kind, imageId);
   }
 
-  return { view, info, backendLine, error, connection, loadInfo, loadBackend, mediaUrl };
+  return { view, info, backendLine, error, connection, offline, loadInfo, loadBackend, mediaUrl };
 });

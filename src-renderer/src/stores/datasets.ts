@@ -104,7 +104,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     importResult.value = null;
     importProgress.value = null;
     if (!path) {
-      importError.value = { code: 'NO_FOLDER', message: 'Type the path of a folder that holds left/ and right/, or choose one with Browse…' };
+      importError.value = { code: 'NO_FOLDER', message: 'the folder path is empty' };
       return;
     }
     importError.value = null;

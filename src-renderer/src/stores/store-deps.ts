@@ -1,5 +1,6 @@
 import type { LookalikeApi } from '../../../src-shared/api.ts';
 import { animationFrame, type FrameScheduler } from '../lib/frame-batcher.ts';
+import { pageStorage, type StorageLike } from '../lib/tau-memory.ts';
 
 /** A connection that can drop (the browser's WebSocket); the desktop app has none. */
 export interface ConnectionLike {
@@ -12,6 +13,8 @@ export interface StoreDeps {
   api: LookalikeApi;
   scheduleFrame: FrameScheduler;
   connection?: ConnectionLike;
+  /** Where settings the user makes are kept across reloads (the page's localStorage; null: nowhere). */
+  storage: StorageLike | null;
 }
 
 let deps: StoreDeps | null = null;
@@ -20,8 +23,8 @@ let deps: StoreDeps | null = null;
  * Hands the stores their API before the app mounts (main.ts), or a fake one in tests. The stores never reach for
  * `window` themselves, so they run the same in the page and in plain Node.
  */
-export function provideStoreDeps(next: { api: LookalikeApi; scheduleFrame?: FrameScheduler; connection?: ConnectionLike }): void {
-  deps = { api: next.api, scheduleFrame: next.scheduleFrame ?? animationFrame, connection: next.connection };
+export function provideStoreDeps(next: { api: LookalikeApi; scheduleFrame?: FrameScheduler; connection?: ConnectionLike; storage?: StorageLike | null }): void {
+  deps = { api: next.api, scheduleFrame: next.scheduleFrame ?? animationFrame, connection: next.connection, storage: next.storage === undefined ? pageStorage() : next.storage };
 }
 
 /** The API, for the stores only. */
@@ -38,4 +41,9 @@ export function storeFrames(): FrameScheduler {
 /** The connection to watch, when the transport has one. */
 export function storeConnection(): ConnectionLike | undefined {
   return deps?.connection;
+}
+
+/** The storage for settings kept across reloads, or null. */
+export function storeStorage(): StorageLike | null {
+  return deps?.storage ?? null;
 }

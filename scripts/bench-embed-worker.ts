@@ -1,0 +1,18 @@
+/**
+ * One tfjs-wasm engine in a worker thread, for scripts/bench-embed.ts's pool: loads MobileNetV2 once, then
+ * answers each posted batch (preprocessed NHWC floats) with its features.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src-main/ml/backend.ts';
+import { loadMobileNetV2 } from '../src-main/ml/backbones/mobilenetv2.ts';
+
+await initBackend({ force: 'wasm' });
+const backbone = await loadMobileNetV2();
+parentPort!.on('message', (m: { id: number; x: Float32Array; n: number }) => {
+  const y = tf.tidy(() => backbone.model.predict(tf.tensor4d(m.x, [m.n, backbone.inputSize, backbone.inputSize, 3])) as tf.Tensor);
+  const features = y.dataSync() as Float32Array;
+  y.dispose();
+  parentPort!.postMessage({ id: m.id, features }, [features.buffer as ArrayBuffer]);
+});
+parentPort!.postMessage({ ready: true });
