@@ -15,6 +15,8 @@ export default defineConfig({
           'train-worker': resolve(__dirname, 'src-main/training/train-worker.ts'),
           // Likewise from query-in-worker.ts.
           'query-worker': resolve(__dirname, 'src-main/search/query-worker.ts'),
+          // And from run-task-in-worker.ts.
+          'run-task-worker': resolve(__dirname, 'src-main/handlers/run-task-worker.ts'),
         },
       },
     },

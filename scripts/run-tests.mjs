@@ -54,6 +54,10 @@ for (const r of results) {
   const counts = c ? `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} of ${c.total} tests` : r.ok ? 'ok' : 'did not finish (see above)';
   console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(9)} ${counts}  (${r.seconds.toFixed(0)} s)`);
 }
+// One plain closing line over every stage that counted its tests, for readers of the log's last lines (CI).
+const counted = results.filter((r) => r.counts);
+const sum = (k) => counted.reduce((n, r) => n + (r.counts[k] ?? 0), 0);
+console.log(`tests: ${sum('passed')} passed, ${sum('failed') + results.filter((r) => !r.ok && !r.counts).length} failed`);
 fs.rmSync(reports, { recursive: true, force: true });
 process.exit(results.every((r) => r.ok) ? 0 : 1);
 

@@ -1,4 +1,6 @@
 /** Data types of the catalog as they cross from the services to the CLI, the app and the browser. */
+import type { DroppedPair } from './upkeep-types.ts';
+
 
 export type Side = 'left' | 'right';
 export type Split = 'train' | 'val' | 'test';
@@ -77,6 +79,8 @@ export interface ImportResult {
   added: number;
   /** Pairs whose image content changed since the last import. */
   updated: number;
+  /** Pairs of an earlier import whose files are gone or no longer usable: removed from the dataset. */
+  dropped: DroppedPair[];
   problems: ImportProblem[];
 }
 

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { ArgsOf, RequestName } from './contract.ts';
 import { trainRequestSchema } from './train-request-schema.ts';
 import { wholeNumber, text } from './schema-parts.ts';
+import { BATCH_EXPORT_FORMATS } from './batch-types.ts';
 
 /** The largest value of each kind of argument. Far above any real use; they stop typos and abuse, not users. */
 export const ARG_LIMITS = {
@@ -22,6 +23,8 @@ export const ARG_LIMITS = {
   uploadBase64Chars: 64 * 1024 * 1024,
   /** Results of one query (the query service's own limit too). */
   top: 1000,
+  /** Files and folders named in one batch query (a folder counts once, whatever it holds). */
+  batchInputs: 10_000,
 } as const;
 
 /** Catalog row ids: SQLite rowids start at 1, and JavaScript counts exactly up to 2^53 − 1. */
@@ -51,6 +54,27 @@ const queryImage = v.union(
   'an image: { path } or { bytesBase64, name }',
 );
 
+/** What a batch query reads: a file or folder on the machine that runs it, or an uploaded file's bytes. */
+const batchInput = v.union(
+  [
+    v.strictObject({ path: path('image file or folder') }, 'an object { path }'),
+    v.strictObject(
+      {
+        bytesBase64: v.pipe(
+          v.string('the image’s bytes as base64'),
+          v.minLength(1, 'the image’s bytes as base64 (not empty)'),
+          v.maxLength(ARG_LIMITS.uploadBase64Chars, `the image’s bytes as base64, at most ${ARG_LIMITS.uploadBase64Chars} characters`),
+          v.base64('the image’s bytes as base64'),
+        ),
+        name: text('a file name', 1, ARG_LIMITS.pathChars),
+      },
+      'an object { bytesBase64, name }',
+    ),
+  ],
+  'an image or folder: { path } or { bytesBase64, name }',
+);
+const outDir = v.optional(path('output folder'));
+
 /** Every request's argument schema, by request name. */
 export const REQUEST_SCHEMAS = {
   'app:info': noArgs,
@@ -65,6 +89,9 @@ export const REQUEST_SCHEMAS = {
     'an object { folder, name? }',
   ),
   'datasets:cancelImport': jobId,
+  'datasets:removalPreview': datasetOnly,
+  'datasets:remove': datasetOnly,
+  'datasets:rename': v.strictObject({ datasetId: id('dataset'), name: text('a dataset name', 1, ARG_LIMITS.nameChars) }, 'an object { datasetId, name }'),
   'dialog:pickFolder': noArgs,
   'training:backend': noArgs,
   'training:start': v.strictObject({ datasetId: id('dataset'), request: trainRequestSchema }, 'an object { datasetId, request }'),
@@ -73,6 +100,17 @@ export const REQUEST_SCHEMAS = {
   // The app asks for every run with `{}`; no argument at all means the same.
   'runs:list': v.optional(v.strictObject({ datasetId: v.optional(id('dataset')) }, 'an object { datasetId? }'), {}),
   'runs:get': runOnly,
+  'runs:removalPreview': runOnly,
+  'runs:remove': runOnly,
+  'runs:task': v.variant(
+    'kind',
+    [
+      v.strictObject({ kind: v.literal('evaluate'), runId: id('run'), folder: path('held-out folder') }, 'an object { kind: "evaluate", runId, folder }'),
+      v.strictObject({ kind: v.literal('report'), runId: id('run'), outDir }, 'an object { kind: "report", runId, outDir? }'),
+      v.strictObject({ kind: v.literal('export'), runId: id('run'), outDir }, 'an object { kind: "export", runId, outDir? }'),
+    ],
+    'a run task: { kind: "evaluate" | "report" | "export", runId, … }',
+  ),
   'query:start': v.strictObject(
     {
       image: queryImage,
@@ -82,6 +120,25 @@ export const REQUEST_SCHEMAS = {
       top: v.optional(wholeNumber('a number of results', 1, ARG_LIMITS.top)),
     },
     'an object { image, runId?, datasetId?, side?, top? }',
+  ),
+  'query:batch': v.strictObject(
+    {
+      inputs: v.pipe(
+        v.array(batchInput, 'a list of images or folders'),
+        v.minLength(1, 'at least one image or folder'),
+        v.maxLength(ARG_LIMITS.batchInputs, `at most ${ARG_LIMITS.batchInputs} images or folders`),
+      ),
+      runId: v.optional(id('run')),
+      datasetId: v.optional(id('dataset')),
+      side: v.optional(v.picklist(['left', 'right'], 'left or right')),
+      top: v.optional(wholeNumber('a number of matches per image', 1, 100)),
+    },
+    'an object { inputs, runId?, datasetId?, side?, top? }',
+  ),
+  'query:batchResult': jobId,
+  'query:batchExport': v.strictObject(
+    { jobId: text('a job id', 1, ARG_LIMITS.jobIdChars), format: v.picklist(BATCH_EXPORT_FORMATS, 'csv or html') },
+    'an object { jobId, format }',
   ),
   'feedback:mark': v.strictObject(
     {

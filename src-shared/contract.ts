@@ -6,6 +6,9 @@ import type { DatasetSummary, ImportProblem, ImportProgress, ImportResult, PairR
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from './training-types.ts';
 import type { FeedbackMark, QueryRequest, QueryResponse } from './query-types.ts';
 import type { JobInfo, JobKind, JobState } from './job-types.ts';
+import type { DatasetRemoval, RunRemoval } from './upkeep-types.ts';
+import type { RunTask, RunTaskProgress, RunTaskResult } from './run-task-types.ts';
+import type { BatchExportFormat, BatchProgress, BatchQueryRequest, BatchResult } from './batch-types.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -36,6 +39,16 @@ export interface Requests {
   /** Starts an import; progress and the outcome arrive as `import:*` events carrying the returned jobId. */
   'datasets:import': { args: { folder: string; name?: string }; result: { jobId: string } };
   'datasets:cancelImport': { args: { jobId: string }; result: void };
+  /** What removing the dataset would remove (counts), for a confirmation; removes nothing. */
+  'datasets:removalPreview': { args: { datasetId: number }; result: DatasetRemoval };
+  /**
+   * Removes a dataset with its pairs, runs, saved models, catalog vectors, cached features, the images no other
+   * dataset uses and the look-alikes made from them, in one transaction. The folder's files are never touched.
+   * Refused (`IN_USE_BY_JOB`, `CATALOG_BUSY`) while an import, training or query uses it.
+   */
+  'datasets:remove': { args: { datasetId: number }; result: DatasetRemoval };
+  /** Renames a dataset (`DATASET_NAME_TAKEN`, `DATASET_NAME_MISSING`, `BAD_NAME` for a name it cannot take). */
+  'datasets:rename': { args: { datasetId: number; name: string }; result: { id: number; oldName: string; name: string } };
   /** Asks the user for a folder (a native dialog in the app; null where there is none). */
   'dialog:pickFolder': { args: void; result: string | null };
   /**
@@ -52,11 +65,34 @@ export interface Requests {
   'training:cancel': { args: { jobId: string }; result: void };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };
+  /** What removing the run would remove (counts), for a confirmation; removes nothing. */
+  'runs:removalPreview': { args: { runId: number }; result: RunRemoval };
+  /**
+   * Starts a run page job in its worker: a held-out evaluation on a paired folder (the run beside pHash and the
+   * untrained backbone; nothing is imported), the HTML report, or the export (written under `<catalog>.d/` unless
+   * `outDir` names a folder). `runs:taskProgress`, then `runs:taskDone` or `runs:taskFailed`; `jobs:cancel` stops it.
+   */
+  'runs:task': { args: RunTask; result: { jobId: string } };
+  /** Removes a run: epochs, saved model, catalog vectors, the look-alikes only it used. Refused while a job uses it. */
+  'runs:remove': { args: { runId: number }; result: RunRemoval };
   /**
    * Starts ranking the catalog's images by similarity to one image (embedding the catalog for the run first if
    * needed); the answer arrives as `query:done` (or `query:failed`) with the returned jobId. `jobs:cancel` stops it.
    */
   'query:start': { args: QueryRequest; result: { jobId: string } };
+  /**
+   * Starts a batch query: every image of the inputs (files, folders, uploaded bytes) against the catalog with one
+   * run. `query:batchProgress` per file, then `query:batchDone` (or `query:batchFailed`) with the returned jobId;
+   * `jobs:cancel` stops it between files. Files that cannot be used are listed in the result, never fatal.
+   */
+  'query:batch': { args: BatchQueryRequest; result: { jobId: string } };
+  /** A finished batch's result again (a reloaded page), kept for the last few batches; `BATCH_NOT_FOUND` otherwise. */
+  'query:batchResult': { args: { jobId: string }; result: BatchResult };
+  /**
+   * A finished batch as a file to save: CSV (one row per query image and hit) or a self-contained HTML page with
+   * the thumbnails inlined.
+   */
+  'query:batchExport': { args: { jobId: string; format: BatchExportFormat }; result: { fileName: string; mimeType: string; text: string } };
   /** Marks a result "match" / "not a match"; stored for the next training run. Marking again replaces; null clears. */
   'feedback:mark': { args: Omit<FeedbackMark, 'verdict'> & { verdict: FeedbackMark['verdict'] | null }; result: void };
   /** Asks the user for an image file (a native dialog in the app; null where there is none). */
@@ -79,6 +115,13 @@ export interface Events {
   'query:progress': { jobId: string; done: number; total: number };
   'query:done': { jobId: string; response: QueryResponse };
   'query:failed': { jobId: string; error: BridgeError };
+  /** A batch query moved on to its next file. */
+  'query:batchProgress': { jobId: string } & BatchProgress;
+  'query:batchDone': { jobId: string; result: BatchResult };
+  'query:batchFailed': { jobId: string; error: BridgeError };
+  'runs:taskProgress': { jobId: string } & RunTaskProgress;
+  'runs:taskDone': { jobId: string; result: RunTaskResult };
+  'runs:taskFailed': { jobId: string; error: BridgeError };
   /** A job changed state: queued, running, or ended (its area's done/failed event says how, with the details). */
   'jobs:state': { jobId: string; kind: JobKind; state: JobState };
 }
@@ -109,6 +152,9 @@ const REQUEST_SET: Record<RequestName, true> = {
   'datasets:problems': true,
   'datasets:import': true,
   'datasets:cancelImport': true,
+  'datasets:removalPreview': true,
+  'datasets:remove': true,
+  'datasets:rename': true,
   'dialog:pickFolder': true,
   'training:backend': true,
   'training:start': true,
@@ -116,7 +162,13 @@ const REQUEST_SET: Record<RequestName, true> = {
   'training:cancel': true,
   'runs:list': true,
   'runs:get': true,
+  'runs:removalPreview': true,
+  'runs:task': true,
+  'runs:remove': true,
   'query:start': true,
+  'query:batch': true,
+  'query:batchResult': true,
+  'query:batchExport': true,
   'feedback:mark': true,
   'dialog:pickImage': true,
 };
@@ -134,6 +186,12 @@ const EVENT_SET: Record<EventName, true> = {
   'query:progress': true,
   'query:done': true,
   'query:failed': true,
+  'query:batchProgress': true,
+  'query:batchDone': true,
+  'query:batchFailed': true,
+  'runs:taskProgress': true,
+  'runs:taskDone': true,
+  'runs:taskFailed': true,
   'jobs:state': true,
 };
 

@@ -4,9 +4,11 @@
  */
 import type { ImportProgress } from './catalog-types.ts';
 import type { TrainProgress } from './training-types.ts';
+import type { BatchProgress } from './batch-types.ts';
+import type { RunTaskProgress } from './run-task-types.ts';
 
 /** The kinds of long tasks the job runner owns. */
-export const JOB_KINDS = ['import', 'training', 'query'] as const;
+export const JOB_KINDS = ['import', 'training', 'query', 'query-batch', 'run-task'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** The last progress each kind reports (what its `*:progress` event carries). */
@@ -15,6 +17,10 @@ export interface JobProgressOf {
   training: TrainProgress;
   /** How many catalog images a query has embedded, of how many (a run's first query). */
   query: { done: number; total: number };
+  /** Files of a batch query done, of how many. */
+  'query-batch': BatchProgress;
+  /** A run page's evaluation, report or export: the step and how far it is. */
+  'run-task': RunTaskProgress;
 }
 
 /** What a job is about, so the UI can put it next to the dataset or run it belongs to. */

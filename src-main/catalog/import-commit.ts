@@ -5,6 +5,7 @@
 import type { Db } from './open-catalog.ts';
 import type { ImportProblem, ImportResult, Side, Split } from '../../src-shared/catalog-types.ts';
 import { assignSplits } from './split.ts';
+import { dropPairsExcept, type DroppedPairRow } from './remove.ts';
 
 /** Importing a folder under a name that another folder already holds. */
 export class DatasetNameTakenError extends Error {
@@ -67,10 +68,18 @@ export function openImportStage(db: Db): ImportStage {
 /**
  * Moves a finished import from its stage into the catalog in one write transaction: the dataset row, the images
  * of complete pairs, the pairs (new ones get a split, existing ones keep theirs) and the problem list, which
- * replaces the previous import's.
+ * replaces the previous import's. Pairs of an earlier import that this one did not find complete are dropped
+ * (with the images nothing else uses); `explainDropped` says why for each.
  * @throws DatasetNameTakenError when another folder took the name while this import decoded.
  */
-export function commitImport(db: Db, stage: ImportStage, root: string, name: string, problems: ImportProblem[]): ImportResult {
+export function commitImport(
+  db: Db,
+  stage: ImportStage,
+  root: string,
+  name: string,
+  problems: ImportProblem[],
+  explainDropped: (pair: DroppedPairRow) => string = () => 'no longer in the folder',
+): ImportResult {
   const table = stage.table;
   const now = new Date().toISOString();
   return db.transaction((): ImportResult => {
@@ -120,12 +129,14 @@ export function commitImport(db: Db, stage: ImportStage, root: string, name: str
       // An existing pair keeps its split: the upsert does not touch it.
       upsert.run(datasetId, p.name, p.leftId, p.rightId, splits.get(p.name) ?? 'train', p.leftPath, p.rightPath);
     }
+    // The dataset is the folder as it is now: a pair whose files are gone (or no longer usable) leaves it.
+    const dropped = dropPairsExcept(db, datasetId, new Set(complete.map((p) => p.name))).map((d) => ({ name: d.name, reason: explainDropped(d) }));
     // The problem list describes the folder as it is now: the last import's list replaces the previous one.
     db.prepare('DELETE FROM import_problems WHERE dataset_id = ?').run(datasetId);
     const addProblem = db.prepare('INSERT INTO import_problems (dataset_id, side, file, code, reason) VALUES (?, ?, ?, ?, ?)');
     problems.sort((a, b) => a.side.localeCompare(b.side) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const q of problems) addProblem.run(datasetId, q.side, q.file, q.code, q.reason);
     const pairs = (db.prepare('SELECT COUNT(*) AS n FROM pairs WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
-    return { dataset: { id: datasetId, name }, pairs, added, updated, problems };
+    return { dataset: { id: datasetId, name }, pairs, added, updated, dropped, problems };
   }).immediate();
 }

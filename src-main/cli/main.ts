@@ -12,8 +12,9 @@ import { feedbackCommand, queryCommand } from './commands/query-command.ts';
 import { evalCommand } from './commands/eval-command.ts';
 import { reportCommand } from './commands/report-command.ts';
 import { exportCommand } from './commands/export-command.ts';
+import { removeCommand, renameCommand } from './commands/remove-command.ts';
 
-const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, reportCommand, exportCommand, serveCommand, demoCommand];
+const COMMANDS: Command[] = [importCommand, datasetsCommand, pairsCommand, problemsCommand, trainCommand, runsCommand, resumeCommand, queryCommand, feedbackCommand, evalCommand, reportCommand, exportCommand, removeCommand, renameCommand, serveCommand, demoCommand];
 
 /** The commands that may create the catalog (and its folder); every other one refuses a missing catalog. */
 const CREATES_CATALOG = new Set(['import', 'serve', 'demo']);

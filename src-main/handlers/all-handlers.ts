@@ -3,6 +3,10 @@ import { QueryWorkerClient } from '../search/query-in-worker.ts';
 import { datasetsHandlers } from './datasets-handlers.ts';
 import { trainingHandlers } from './training-handlers.ts';
 import { queryHandlers } from './query-handlers.ts';
+import { upkeepHandlers } from './upkeep-handlers.ts';
+import { batchHandlers } from './batch-handlers.ts';
+import { runTaskHandlers } from './run-task-handlers.ts';
+import { RunTaskWorkerClient } from './run-task-in-worker.ts';
 import { JobRunner } from './job-runner.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 import { withReferenceChecks } from './reference-checks.ts';
@@ -24,6 +28,7 @@ export interface Services {
 export function createServices(ctx: ServiceContext): Services {
   const jobs = new JobRunner({ onState: (change) => ctx.emit('jobs:state', change) });
   const queryWorker = new QueryWorkerClient(ctx.catalogPath);
+  const runTaskWorker = new RunTaskWorkerClient(ctx.catalogPath);
   const handlers: Handlers = withReferenceChecks(ctx.db, {
     'app:info': () => ({
       version: typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : (process.env.npm_package_version ?? 'dev'),
@@ -41,6 +46,9 @@ export function createServices(ctx: ServiceContext): Services {
     ...datasetsHandlers(ctx, jobs),
     ...trainingHandlers(ctx, jobs),
     ...queryHandlers(ctx, jobs, queryWorker),
+    ...upkeepHandlers(ctx, jobs),
+    ...batchHandlers(ctx, jobs, queryWorker),
+    ...runTaskHandlers(ctx, jobs, runTaskWorker),
   });
   let disposing: Promise<void> | undefined;
   return {
@@ -50,6 +58,7 @@ export function createServices(ctx: ServiceContext): Services {
       (disposing ??= (async () => {
         await jobs.dispose();
         await queryWorker.close();
+        await runTaskWorker.close();
       })()),
   };
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../catalog/open-catalog.ts';
@@ -52,7 +53,7 @@ export async function importFolder(db: Db, folder: string, opts: ImportOptions =
     await decodeAll(stage, scan.pairs, limits, opts, problems);
     opts.signal?.throwIfAborted();
     report({ phase: 'commit', done: 0, total: 1 });
-    const result = commitImport(db, stage, scan.root, name, problems);
+    const result = commitImport(db, stage, scan.root, name, problems, (d) => droppedReason(d, problems));
     report({ phase: 'commit', done: 1, total: 1 });
     return result;
   } finally {
@@ -107,4 +108,17 @@ async function decodeAll(
     const otherFailed = problems.some((p) => p.side === other && p.file === pair[other].name && p !== problem);
     if (!otherFailed) problems.push(partnerUnusable(pair, problem));
   }
+}
+
+/** Why a pair of the catalog is not in the folder any more: a side's file is gone, or now has a problem. */
+function droppedReason(pair: { leftPath: string; rightPath: string }, problems: ImportProblem[]): string {
+  const sides = [['left', pair.leftPath], ['right', pair.rightPath]] as const;
+  // A gone file first: its partner then shows up as a one-sided problem, which is not the cause.
+  const gone = sides.filter(([, file]) => !fs.existsSync(file)).map(([side, file]) => `${side}/${path.basename(file)}`);
+  if (gone.length) return `${gone.join(' and ')} ${gone.length > 1 ? 'are' : 'is'} gone`;
+  for (const [side, file] of sides) {
+    const problem = problems.find((p) => p.side === side && p.file === path.basename(file).normalize('NFC'));
+    if (problem) return `${side}/${problem.file} can no longer be used: ${problem.reason}`;
+  }
+  return 'its files no longer pair up by name';
 }

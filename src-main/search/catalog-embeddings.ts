@@ -28,8 +28,17 @@ export async function ensureCatalogVectors(
     storeEmbeddings(db, embedder.key, chunk.map((img, j) => ({ imageId: img.id, vector: vectors.subarray(j * embedder.dim, (j + 1) * embedder.dim) })));
     opts.onProgress?.(Math.min(b + CHUNK, missing.length), missing.length);
   }
-  const vectors = opts.vectors?.embedderKey === embedder.key ? opts.vectors : { index: new CatalogIndex({ dim: embedder.dim, embedderKey: embedder.key, folder: indexFolderFor(db.name) }), embedderKey: embedder.key };
-  for (const r of loadEmbeddings(db, embedder.key)) if (!vectors.index.has(r.imageId)) vectors.index.add(r.imageId, r.vector);
+  const rows = loadEmbeddings(db, embedder.key);
+  // Images removed since (a dataset deleted, a re-import that dropped pairs) may have their ids reused by new
+  // images: an id that was missing a vector, or has none now, makes the kept index stale, so it is rebuilt.
+  const kept = opts.vectors;
+  const stale = kept !== undefined && (missing.some((m) => kept.index.has(m.id)) || kept.index.size !== rows.filter((r) => kept.index.has(r.imageId)).length);
+  const vectors =
+    kept?.embedderKey === embedder.key && !stale
+      ? kept
+      : { index: new CatalogIndex({ dim: embedder.dim, embedderKey: embedder.key, folder: indexFolderFor(db.name) }), embedderKey: embedder.key };
+  for (const r of rows) if (!vectors.index.has(r.imageId)) vectors.index.add(r.imageId, r.vector);
   vectors.index.sync();
   return vectors;
 }
+

@@ -21,8 +21,7 @@ export class QueryImageError extends Error {
   }
 }
 
-/** Every code a QueryImageError can carry, for a UI that offers "choose another image". */
-export const QUERY_IMAGE_CODES = ['NOT_FOUND', 'DIRECTORY', 'NOT_REGULAR_FILE', 'EMPTY_FILE', 'FILE_TOO_LARGE', 'UNREADABLE', 'NOT_AN_IMAGE', 'CORRUPT_IMAGE', 'TOO_MANY_PIXELS', 'UNSUPPORTED_TYPE'] as const;
+export { QUERY_IMAGE_CODES } from '../importer/problem-codes.ts';
 
 /** Used when a run has no calibrated threshold (a dataset too small for val and test pairs). */
 export const FALLBACK_TAU = 0.5;
@@ -44,8 +43,9 @@ export class QuerySession {
     return result;
   }
 
-  async forRun(db: Db, runId: number, epochsDone: number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
-    const key = `${runId}@${epochsDone}`;
+  /** `version` tells checkpoints apart: a run removed and its id reused by a new run must not get the old model. */
+  async forRun(db: Db, runId: number, version: string | number): Promise<{ embedder: Embedder; vectors?: CatalogVectors; keep: (v: CatalogVectors) => void }> {
+    const key = `${runId}@${version}`;
     if (this.current?.key !== key) {
       this.current?.embedder.dispose();
       this.current = undefined;
@@ -135,7 +135,7 @@ export async function queryCatalog(
   const session = opts.session ?? new QuerySession();
   return session.exclusive(async () => {
     try {
-      const slot = await session.forRun(db, runId, run.epochsDone);
+      const slot = await session.forRun(db, runId, `${run.epochsDone}@${run.createdAt}`);
       const vectors = await ensureCatalogVectors(db, slot.embedder, { vectors: slot.vectors, onProgress: opts.onProgress, signal: opts.signal });
       slot.keep(vectors);
       const [queryVector] = splitRows(await slot.embedder.embed([{ buffer: query.buffer }]), slot.embedder.dim);

@@ -25,7 +25,7 @@ function setup(handlers: FakeHandlers = {}) {
   return { fake, frames, catalog, store: useDatasetsStore() };
 }
 
-const result = (id: number, name: string): ImportResult => ({ dataset: { id, name }, pairs: 2, added: 2, updated: 0, problems: [] });
+const result = (id: number, name: string): ImportResult => ({ dataset: { id, name }, pairs: 2, added: 2, updated: 0, dropped: [], problems: [] });
 
 describe('datasets store', () => {
   beforeEach(() => setActivePinia(createPinia()));

@@ -9,7 +9,7 @@ export const importCommand: Command = {
   summary: 'import a paired folder (FOLDER/left/NAME + FOLDER/right/NAME) into the catalog',
   usage: 'FOLDER [--name NAME] [--max-pixels N] [--json]',
   help: `Each NAME present in both left/ and right/ becomes a pair. Every file that cannot be used is reported with
-its reason and the import goes on. Re-importing a folder adds what is new and changes nothing else.
+its reason and the import goes on. Re-importing a folder adds what is new and drops the pairs whose files are gone (each one listed with why).
 
   --name NAME       dataset name (default: the folder's name)
   --max-pixels N    refuse images with more pixels than N (default 100000000)
@@ -35,15 +35,20 @@ its reason and the import goes on. Re-importing a folder adds what is new and ch
         pairs: result.pairs,
         added: result.added,
         updated: result.updated,
+        dropped: result.dropped,
         problems: result.problems.map(({ side, file, code, reason }) => ({ side, file, code, reason })),
       });
       return;
     }
-    const { dataset, pairs, added, updated, problems } = result;
+    const { dataset, pairs, added, updated, dropped, problems } = result;
     ctx.out.write(
       `Imported "${dataset.name}" (id ${dataset.id}): ${pairs} pairs in the dataset, ${added} new` +
-        `${updated ? `, ${updated} changed` : ''}, ${problems.length} file${problems.length === 1 ? '' : 's'} not used.\n`,
+        `${updated ? `, ${updated} changed` : ''}${dropped.length ? `, ${dropped.length} dropped` : ''}, ${problems.length} file${problems.length === 1 ? '' : 's'} not used.\n`,
     );
+    if (dropped.length) {
+      ctx.out.write('\nPairs dropped (no longer in the folder as they were):\n');
+      for (const d of dropped) ctx.out.write(`  ${d.name}: ${d.reason}\n`);
+    }
     if (problems.length) {
       ctx.out.write('\nFiles not used:\n');
       for (const p of problems) ctx.out.write(`  ${p.side}/${p.file}: ${p.reason}\n`);

@@ -4,8 +4,8 @@ import type { AppInfo } from '../../../src-shared/contract.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { storeApi, storeConnection, type ConnectionLike } from './store-deps.ts';
 
-/** The four areas of the app, one view each. */
-export type ViewName = 'datasets' | 'train' | 'query' | 'runs';
+/** The areas of the app, one view each. */
+export type ViewName = 'datasets' | 'train' | 'query' | 'batch' | 'runs' | 'run';
 
 /** The app itself: the view shown, version, transport, catalog, sample folder, compute backend, and image URLs. */
 export const useAppStore = defineStore('app', () => {
