@@ -29,7 +29,7 @@ export type Distance = (typeof DISTANCES)[number];
  * colour handling (src-main/ml/backbones/*.ts holds each backbone's; not every backbone has every recipe).
  * `final` is the backbone's own final feature, colour, as before recipes existed.
  */
-export const FEATURE_RECIPE_IDS = ['final', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
+export const FEATURE_RECIPE_IDS = ['final', 'mid-multi-gem-polarity', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
 export type FeatureRecipeId = (typeof FEATURE_RECIPE_IDS)[number];
 
 /** How a recipe pools a feature map: mean, maximum, or generalised mean (GeM) with exponent p. */

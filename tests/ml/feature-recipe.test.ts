@@ -107,7 +107,7 @@ describe('colour handling', () => {
 
 describe('recipes in the backbone registry', () => {
   it('each MobileNetV2 recipe names real layers; a run with --features gets its pooled vector, colour handling and its own cache key', async () => {
-    expect(recipeIds('mobilenetv2')).toEqual(['final', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey']);
+    expect(recipeIds('mobilenetv2')).toEqual(['final', 'mid-multi-gem-polarity', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey']);
     const plain = await loadBackbone('mobilenetv2', 32, {}, () => {});
     const names = new Set(plain.model.layers.map((l) => l.name));
     for (const id of recipeIds('mobilenetv2').slice(1)) {
