@@ -8,7 +8,7 @@
 export const BACKBONE_IDS = ['resnet50', 'mobilenetv2'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 
-export const TRAIN_MODES = ['head', 'finetune'] as const;
+export const TRAIN_MODES = ['head', 'partial', 'finetune'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 
 export const MINING_STRATEGIES = ['random', 'semihard', 'hard'] as const;
@@ -17,8 +17,28 @@ export type MiningStrategy = (typeof MINING_STRATEGIES)[number];
 export const POOLINGS = ['flatten', 'avg'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
+/** How synthetic look-alikes are made (src-main/model-store/augment.ts). */
+export const AUGMENT_STYLES = ['classic', 'realistic'] as const;
+export type AugmentStyle = (typeof AUGMENT_STYLES)[number];
+
 export const DISTANCES = ['l1', 'l2sq', 'cosine'] as const;
 export type Distance = (typeof DISTANCES)[number];
+
+/**
+ * Named feature recipes: which layer(s) of the backbone, how they are pooled, at what input size and with which
+ * colour handling (src-main/ml/backbones/*.ts holds each backbone's; not every backbone has every recipe).
+ * `final` is the backbone's own final feature, colour, as before recipes existed.
+ */
+export const FEATURE_RECIPE_IDS = ['final', 'mid-multi-gem-polarity', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
+export type FeatureRecipeId = (typeof FEATURE_RECIPE_IDS)[number];
+
+/** How a recipe pools a feature map: mean, maximum, or generalised mean (GeM) with exponent p. */
+export const RECIPE_POOLINGS = ['avg', 'max', 'gem'] as const;
+export type RecipePooling = (typeof RECIPE_POOLINGS)[number];
+
+/** What a recipe does with colour before the backbone (src-main/ml/colour-handling.ts). */
+export const COLOUR_HANDLINGS = ['colour', 'grey', 'polarity'] as const;
+export type ColourHandling = (typeof COLOUR_HANDLINGS)[number];
 
 interface OptionBase {
   /** The `lookalike train` flag, without its dashes. */
@@ -62,7 +82,7 @@ export interface BooleanOption extends OptionBase {
 export type TrainOption = ChoiceOption | NumberOption | BooleanOption;
 
 /** Batch sizes when the user gives none: head mode trains on cached features, finetune mode pushes images through the backbone. */
-export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, finetune: 16 };
+export const DEFAULT_BATCH_SIZE: Record<TrainMode, number> = { head: 32, partial: 32, finetune: 16 };
 
 /**
  * Where the defaults differ from the original notebook (lr 1e-4, L1, random negatives, 20 epochs) it is on
@@ -78,15 +98,19 @@ export const TRAIN_OPTIONS = {
   },
   mode: {
     kind: 'choice', flag: 'mode', label: 'Mode', choices: TRAIN_MODES, default: null, auto: 'head on CPU, finetune on GPU',
-    help: 'head: backbone frozen, features cached, only the head trains; finetune: layers from the backbone’s freeze point on train too.',
+    help: 'head: backbone frozen, features cached, only the head trains; partial: the activations before the freeze point are cached once per image and the blocks after it train with the head (finetune’s model at a CPU’s cost); finetune: the same layers train, but every step runs the whole backbone on pixels.',
   },
   epochs: {
     kind: 'number', flag: 'epochs', label: 'Epochs', metavar: 'N', default: 30, integer: true, min: 1, max: 1000,
     help: 'Total epochs of the run (the notebook: 20).',
   },
+  patience: {
+    kind: 'number', flag: 'patience', label: 'Early-stopping patience (epochs)', metavar: 'N', default: 0, integer: true, min: 0, max: 1000,
+    help: 'Stop when val Recall@1 has not improved for N epochs and keep the best epoch’s weights as the run’s model; 0 trains every epoch and keeps the last.',
+  },
   batchSize: {
     kind: 'number', flag: 'batch-size', label: 'Batch size', metavar: 'N', default: null, integer: true, min: 2, max: 1024,
-    auto: `${DEFAULT_BATCH_SIZE.head} in head mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,
+    auto: `${DEFAULT_BATCH_SIZE.head} in head and partial mode, ${DEFAULT_BATCH_SIZE.finetune} in finetune mode`,
     help: 'Pairs per batch; every other pair of the batch is a candidate negative.',
   },
   learningRate: {
@@ -100,6 +124,10 @@ export const TRAIN_OPTIONS = {
   mining: {
     kind: 'choice', flag: 'mining', label: 'Negative mining', choices: MINING_STRATEGIES, default: 'hard',
     help: 'How negatives are picked: random (the notebook), semihard, or hard (the closest in the batch).',
+  },
+  features: {
+    kind: 'choice', flag: 'features', label: 'Feature recipe', choices: FEATURE_RECIPE_IDS, default: 'final',
+    help: 'Which backbone features the head learns on: final (the backbone’s own last feature) or a recipe of its registry entry (layers, pooling, input size, colour handling; docs/feature-recipes.md).',
   },
   pooling: {
     kind: 'choice', flag: 'pooling', label: 'Pooling', choices: POOLINGS, default: 'flatten',
@@ -129,6 +157,10 @@ export const TRAIN_OPTIONS = {
   augment: {
     kind: 'number', flag: 'augment', label: 'Synthetic look-alikes per logo', metavar: 'N', default: 8, integer: true, min: 0, max: 16,
     help: 'Synthetic look-alikes made per training logo (recoloured, rotated, blurred, JPEG), each an extra pair; made once beside the catalog.',
+  },
+  augmentStyle: {
+    kind: 'choice', flag: 'augment-style', label: 'Look-alike style', choices: AUGMENT_STYLES, default: 'classic',
+    help: 'classic: recoloured, rotated, blurred, JPEG; realistic: a few of a flat monochrome glyph, inversion, outline, crop/padding, small perspective, background clutter, added text, blur, JPEG.',
   },
 } as const satisfies Record<string, TrainOption>;
 

@@ -1,6 +1,6 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
-import type { BackboneId, Distance, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
+import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -9,11 +9,15 @@ export interface TrainConfig {
   backbone: BackboneId;
   mode: TrainMode;
   epochs: number;
+  /** Early stopping on val R@1 (train-options.ts `patience`); absent on older runs (= 0, off). */
+  patience?: number;
   batchSize: number;
   learningRate: number;
   margin: number;
   mining: MiningStrategy;
   pooling: Pooling;
+  /** The backbone's feature recipe (train-options.ts `features`); absent on runs made before recipes (= `final`). */
+  features?: FeatureRecipeId;
   distance: Distance;
   seed: number;
   embeddingSize: number;
@@ -30,6 +34,8 @@ export interface TrainConfig {
    * training pair with its logo. 0 = only the dataset's own pairs. Absent on older runs (= 0).
    */
   augment?: number;
+  /** How the look-alikes are made (train-options.ts `augmentStyle`); absent on older runs (= classic). */
+  augmentStyle?: AugmentStyle;
 }
 
 /** What a user may leave out: the trainer fills in defaults (some depend on the backend). */
@@ -58,6 +64,11 @@ export interface RunSummary {
   /** Where the backbone's weights came from. */
   weightsSource: string;
   epochsDone: number;
+  /**
+   * The epoch whose weights are the run's model (what queries, eval and export use): the last one, or with early
+   * stopping the best on val R@1. Null before the first epoch; absent where a producer does not know it.
+   */
+  modelEpoch?: number | null;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;

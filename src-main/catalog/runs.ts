@@ -146,7 +146,30 @@ export function recordEpoch(db: Db, runId: number, row: EpochRow, checkpoint: Ch
   }).immediate();
 }
 
-/** The latest checkpoint of a run, or undefined before its first epoch. */
+/**
+ * Makes an earlier epoch's checkpoint the run's model (early stopping keeps the best epoch, not the last); the
+ * epochs listed stay as trained. Vectors computed with the replaced model are dropped.
+ */
+export function keepCheckpointOf(db: Db, runId: number, epoch: number, checkpoint: CheckpointData): void {
+  db.transaction(() => {
+    db.prepare(
+      `UPDATE run_checkpoints SET epoch = ?, model_topology = ?, weight_specs = ?, weight_data = ?, optimizer_specs = ?, optimizer_data = ?, saved_at = ?
+       WHERE run_id = ?`,
+    ).run(
+      epoch,
+      JSON.stringify(checkpoint.modelTopology),
+      JSON.stringify(checkpoint.weightSpecs),
+      checkpoint.weightData,
+      JSON.stringify(checkpoint.optimizerSpecs ?? null),
+      checkpoint.optimizerData,
+      new Date().toISOString(),
+      runId,
+    );
+    deleteEmbeddings(db, runEmbedderKey(runId));
+  }).immediate();
+}
+
+/** The run's model checkpoint (the latest epoch's, or the best's after early stopping), or undefined before its first epoch. */
 export function loadCheckpoint(db: Db, runId: number): (CheckpointData & { epoch: number }) | undefined {
   const row = db.prepare(`SELECT * FROM run_checkpoints WHERE run_id = ?`).get(runId) as
     | { epoch: number; model_topology: string; weight_specs: string; weight_data: Buffer; optimizer_specs: string | null; optimizer_data: Buffer | null }
@@ -218,6 +241,7 @@ function toSummary(db: Db, r: RunRow, now: number): RunSummary {
     backend: r.backend,
     weightsSource: r.weights_source,
     epochsDone: r.epochs_done,
+    modelEpoch: (db.prepare(`SELECT epoch FROM run_checkpoints WHERE run_id = ?`).pluck().get(r.id) as number | undefined) ?? null,
     error: r.error,
     createdAt: r.created_at,
     finishedAt: r.finished_at,

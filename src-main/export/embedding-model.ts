@@ -5,7 +5,7 @@ import type { Backbone } from '../ml/backbones/backbone.ts';
 import { buildSiamese } from '../ml/head.ts';
 import { EmbedderError } from '../model-store/embedder.ts';
 import { checkpointLoader } from '../model-store/checkpoint-io.ts';
-import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { loadBackbone, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { loadCheckpoint } from '../catalog/runs.ts';
 import type { RunSummary } from '../../src-shared/training-types.ts';
 
@@ -26,12 +26,14 @@ export async function runImageModel(db: Db, run: RunSummary, weights: WeightsOpt
   const checkpoint = loadCheckpoint(db, run.id);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${run.id} has no finished epoch yet, so no model to export`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {});
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features);
   let stored: tf.LayersModel | undefined;
   try {
     if (backbone.id !== run.config.backbone) throw new Error(`run ${run.id} was trained on ${run.config.backbone}, which cannot be loaded here`);
     stored = await tf.loadLayersModel(checkpointLoader(checkpoint));
-    const model = run.config.mode === 'head' ? buildSiamese({ backbone: backbone.model, head: stored }) : stored;
+    // A partial run's checkpoint starts at the freeze point: the frozen prefix goes in front of it.
+    const model = run.config.mode === 'head' ? buildSiamese({ backbone: backbone.model, head: stored })
+      : run.config.mode === 'partial' ? buildSiamese({ backbone: partialBackbone(backbone).prefix.model, head: stored }) : stored;
     const head = stored;
     return {
       model,

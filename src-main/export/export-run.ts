@@ -119,7 +119,7 @@ export async function exportRun(db: Db, runId: number, outDir: string, opts: Exp
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const stage = fs.mkdtempSync(path.join(path.dirname(dir), `.${path.basename(dir)}.export-`));
   try {
-    const spec = preprocessingSpec(run.config.backbone, run.config.inputSize, dim);
+    const spec = preprocessingSpec(run.config.backbone, run.config.inputSize, dim, run.config.features);
     report('writing the model', 0, 1);
     const image = await runImageModel(db, run, opts.weights);
     try {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Normalisation } from '../ml/backbones/backbone.ts';
-import { backboneEntry } from '../ml/backbones/registry.ts';
-import type { BackboneId } from '../../src-shared/train-options.ts';
+import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
+import type { BackboneId, ColourHandling, FeatureRecipeId } from '../../src-shared/train-options.ts';
 
 /**
  * What the exported model expects as input. A backbone's normalisation runs before the model and is not one of
@@ -20,6 +20,12 @@ export interface PreprocessingSpec {
     resize: string;
     background: string;
     notes: string;
+    /**
+     * What the run's feature recipe does to colour before normalisation (src-main/ml/colour-handling.ts):
+     * `colour` nothing; `grey` Rec. 601 luma on all 3 channels; `polarity` grey, inverted when the 4-px border's
+     * mean is below 128, then stretched to 0–255.
+     */
+    colour: ColourHandling;
   };
   /** input = (pixels in `channelOrder`, 0–255 − mean) / std, per channel. */
   normalisation: Normalisation;
@@ -33,8 +39,9 @@ export interface PreprocessingSpec {
 }
 
 /** The input description of a run's exported model. */
-export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: number): PreprocessingSpec {
+export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: number, features: FeatureRecipeId = 'final'): PreprocessingSpec {
   const { normalisation } = backboneEntry(backbone);
+  const recipe = recipeFor(backbone, features);
   return {
     backbone,
     inputShape: [null, inputSize, inputSize, 3],
@@ -44,6 +51,7 @@ export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: 
       resize: `fit the whole image inside ${inputSize}×${inputSize} keeping its aspect ratio (sharp fit "contain"), padding with white`,
       background: 'transparent areas flattened onto white (#ffffff); alpha dropped',
       notes: 'EXIF orientation applied first; sRGB; values are 0–255 floats before normalisation',
+      colour: recipe?.colour ?? 'colour',
     },
     normalisation: { ...normalisation },
     output: {
@@ -51,7 +59,7 @@ export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: 
       l2Normalised: true,
       similarity: 'cosine similarity = dot product of two outputs; the run’s tau (config.json) is its match threshold',
     },
-    customLayers: ['L2Normalize'],
+    customLayers: recipe ? ['L2Normalize', 'RecipePool'] : ['L2Normalize'],
   };
 }
 

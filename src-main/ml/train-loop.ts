@@ -72,7 +72,8 @@ export interface TrainTripletsOptions {
   optimizerState?: NamedTensor[];
   /** Called after a batch when at least `progressIntervalMs` passed since the last call, and after each epoch's last batch. */
   onBatch?(progress: BatchProgress): void;
-  onEpoch?(metrics: EpochMetrics, trainer: TrainerHandle): void | Promise<void>;
+  /** Returning `'stop'` ends the run after this epoch, as done (early stopping: the caller decides on what). */
+  onEpoch?(metrics: EpochMetrics, trainer: TrainerHandle): void | 'stop' | Promise<void | 'stop'>;
   /** Checked before every batch; an epoch already past its last batch still validates and reports. */
   signal?: AbortSignal;
   progressIntervalMs?: number;
@@ -83,6 +84,8 @@ export interface TrainResult {
   status: 'done' | 'cancelled';
   epochsCompleted: number;
   history: EpochMetrics[];
+  /** True when `onEpoch` asked to stop before the last epoch. */
+  stoppedEarly?: boolean;
 }
 
 // Independent random streams derived from the run seed, so a resumed run draws what the uninterrupted one would.
@@ -168,7 +171,9 @@ export async function trainTriplets(options: TrainTripletsOptions): Promise<Trai
         seconds: (performance.now() - epochStart) / 1000,
       };
       history.push(metrics);
-      await options.onEpoch?.(metrics, trainer);
+      if ((await options.onEpoch?.(metrics, trainer)) === 'stop' && epoch + 1 < epochs) {
+        return { status: 'done', epochsCompleted: epoch + 1, history, stoppedEarly: true };
+      }
     }
     return { status: 'done', epochsCompleted: epochs, history };
   } finally {

@@ -6,7 +6,7 @@ import '../ml/head.ts'; // registers the L2Normalize layer that stored models us
 import type { BackboneId } from '../../src-shared/train-options.ts';
 import { checkpointLoader } from './checkpoint-io.ts';
 import { backboneOutputs, cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
-import { loadBackbone, type WeightsOptions } from './load-backbone.ts';
+import { loadBackbone, partialBackbone, type WeightsOptions } from './load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
 import { runEmbedderKey } from '../catalog/embeddings.ts';
 
@@ -82,15 +82,16 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const checkpoint = loadCheckpoint(db, runId);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${runId} has no finished epoch yet, so no model to query with`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {});
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features);
   const model = await tf.loadLayersModel(checkpointLoader(checkpoint));
   const dim = model.outputs[0].shape[1] as number;
-  const head = run.config.mode === 'head';
+  // Head and partial runs store a model that starts from cached features: the backbone's, or its prefix's.
+  const features = run.config.mode === 'head' ? backbone : run.config.mode === 'partial' ? partialBackbone(backbone).prefix : undefined;
   return {
     key: runEmbedderKey(runId),
     dim,
     async embed(inputs, opts) {
-      if (head) return applyRows((x) => model.predict(x) as tf.Tensor, await featuresOf(db, backbone, inputs, opts), inputs.length, dim);
+      if (features) return applyRows((x) => model.predict(x) as tf.Tensor, await featuresOf(db, features, inputs, opts), inputs.length, dim);
       // A finetuned model starts from pixels (it holds its own, trained copy of the backbone's layers): its
       // outputs are embeddings, which must not go into the backbone-feature cache.
       const imageModel: Backbone = { ...backbone, model };

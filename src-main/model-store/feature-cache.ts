@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../catalog/open-catalog.ts';
 import { readCachedFeatures, storeCachedFeatures } from '../catalog/feature-cache.ts';
+import { decodeHalves, encodeHalves } from '../catalog/float16.ts';
+
+const roundToHalf = (v: Float32Array): Float32Array => decodeHalves(encodeHalves(v));
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
 
@@ -11,10 +14,15 @@ export interface ImageRef {
   path: string;
 }
 
-/** Names a backbone's features unambiguously: same id, input size and weights → same numbers. */
+/**
+ * Names a backbone's features unambiguously: same id, input size, weights and feature recipe → same numbers. The
+ * `final` recipe keeps the key it had before recipes existed, so catalogs keep their cached features.
+ */
 export function extractorKey(backbone: Backbone): string {
   const weights = createHash('sha256').update(backbone.weightsSource).digest('hex').slice(0, 12);
-  return `${backbone.id}@${backbone.inputSize}:${weights}`;
+  const recipe = backbone.recipe && backbone.recipe !== 'final' ? `:${backbone.recipe}` : '';
+  const cut = backbone.cutAt ? `:cut=${backbone.cutAt}` : '';
+  return `${backbone.id}@${backbone.inputSize}:${weights}${recipe}${cut}`;
 }
 
 /** Features of many images in one JS array (outside the backend's memory: wasm has a 4 GB heap). */
@@ -57,11 +65,14 @@ export async function cachedFeatures(
   opts: { batchSize?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<FeatureTable> {
   const key = extractorKey(backbone);
+  // Prefix activations (partial mode) are many values per image; float16 keeps them at half the size for an
+  // error that does not show (scripts/measure-fp16-cache.ts: final features' cosine to float32 ≥ 0.99999999).
+  const precision = backbone.cutAt ? 'f16' : 'f32';
   const featureShape = (backbone.model.outputs[0].shape.slice(1) as number[]);
   const size = featureShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(images.length * size);
   const missing: number[] = [];
-  readCachedFeatures(db, key, images.map((img) => img.sha256), size).forEach((features, i) => {
+  readCachedFeatures(db, key, images.map((img) => img.sha256), size, precision).forEach((features, i) => {
     if (features) out.set(features, i * size);
     else missing.push(i);
   });
@@ -74,8 +85,11 @@ export async function cachedFeatures(
     opts.signal?.throwIfAborted();
     const idx = unique.slice(b, b + batchSize);
     const values = await backboneOutputs(backbone, idx.map((i) => images[i].path));
-    storeCachedFeatures(db, key, featureShape, idx.map((i, j) => ({ sha256: images[i].sha256, features: values.subarray(j * size, (j + 1) * size) })));
-    idx.forEach((i, j) => out.set(values.subarray(j * size, (j + 1) * size), i * size));
+    const rows = idx.map((i, j) => ({ sha256: images[i].sha256, features: values.subarray(j * size, (j + 1) * size) }));
+    storeCachedFeatures(db, key, featureShape, rows, precision);
+    // What this run trains on is what a later run will read back: the stored precision, not the fresh floats.
+    const stored = precision === 'f16' ? rows.map((r) => roundToHalf(r.features)) : rows.map((r) => r.features);
+    idx.forEach((i, j) => out.set(stored[j], i * size));
     done += idx.length;
     opts.onProgress?.(Math.min(done, images.length), images.length);
   }

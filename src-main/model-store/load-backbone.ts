@@ -1,6 +1,9 @@
 import type { Backbone, WeightsOptions } from '../ml/backbones/backbone.ts';
-import { backboneEntry, OFFLINE_BACKBONE, PREFERRED_BACKBONE, preprocessFor } from '../ml/backbones/registry.ts';
-import type { BackboneId } from '../../src-shared/train-options.ts';
+import { backboneEntry, OFFLINE_BACKBONE, PREFERRED_BACKBONE, preprocessFor, recipeFor } from '../ml/backbones/registry.ts';
+import { applyRecipe } from '../ml/backbones/recipe-model.ts';
+import { splitBackbone } from '../ml/backbones/split-backbone.ts';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackboneId, FeatureRecipeId } from '../../src-shared/train-options.ts';
 
 export type { WeightsOptions };
 
@@ -8,20 +11,35 @@ export type { WeightsOptions };
  * Loads the backbone a run asks for, at `inputSize` (undefined: the backbone's own). Without an explicit choice:
  * the preferred backbone (ResNet50, the original's) when its weights are on this machine, else the offline one
  * with a one-line notice saying why. An explicit choice whose weights are missing is an error naming the file.
- * Its `preprocess` is always the registry's, the one the export documents.
+ * Its `preprocess` is always the registry's, the one the export documents. With a feature `recipe` other than
+ * `final`, the model outputs the recipe's pooled features and `preprocess` applies its colour handling first;
+ * `inputSize` undefined is then the recipe's own size, if it has one.
  */
 export async function loadBackbone(
   choice: BackboneId | undefined,
   inputSize: number | undefined,
   weights: WeightsOptions,
   notice: (line: string) => void,
+  recipe: FeatureRecipeId = 'final',
 ): Promise<Backbone> {
   const load = async (id: string) => {
     const entry = backboneEntry(id);
-    const backbone = await entry.load({ ...weights, inputSize: inputSize ?? entry.inputSize });
-    return { ...backbone, preprocess: preprocessFor(id) };
+    const spec = recipeFor(id, recipe);
+    const backbone = await entry.load({ ...weights, inputSize: inputSize ?? spec?.inputSize ?? entry.inputSize });
+    const plain = { ...backbone, preprocess: preprocessFor(id) };
+    if (!spec) return plain;
+    try {
+      return applyRecipe(plain, recipe, spec);
+    } catch (e) {
+      backbone.model.dispose();
+      throw e;
+    }
   };
   if (choice !== undefined) return load(choice);
+  if (recipe !== 'final' && !backboneEntry(PREFERRED_BACKBONE).recipes?.[recipe]) {
+    notice(`notice: --features ${recipe} is a recipe of ${backboneEntry(OFFLINE_BACKBONE).label}, not of ${backboneEntry(PREFERRED_BACKBONE).label}; training on ${backboneEntry(OFFLINE_BACKBONE).label}`);
+    return load(OFFLINE_BACKBONE);
+  }
   try {
     return await load(PREFERRED_BACKBONE);
   } catch (e) {
@@ -35,4 +53,14 @@ export async function loadBackbone(
     );
     return load(OFFLINE_BACKBONE);
   }
+}
+
+/**
+ * Partial mode's view of a loaded backbone: `prefix` is a Backbone whose model outputs the activation at the
+ * freeze point (cached per image like features, under its own key), `suffix` the backbone's layers from there
+ * on, which train. Both share the backbone's weights: dispose `backbone.model` alone.
+ */
+export function partialBackbone(backbone: Backbone): { prefix: Backbone; suffix: tf.LayersModel } {
+  const { prefix, suffix, cutLayer } = splitBackbone(backbone.model, backbone.freezeBefore);
+  return { prefix: { ...backbone, model: prefix, cutAt: cutLayer }, suffix };
 }

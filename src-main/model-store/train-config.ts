@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../ml/backend.ts';
-import { backboneEntry } from '../ml/backbones/registry.ts';
+import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
 import { DEFAULT_BATCH_SIZE, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 
@@ -20,23 +20,33 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
   } catch (e) {
     throw new TrainConfigError((e as Error).message);
   }
+  const features = req.features ?? TRAIN_OPTIONS.features.default;
+  let recipe;
+  try {
+    recipe = recipeFor(backbone, features);
+  } catch (e) {
+    throw new TrainConfigError((e as Error).message);
+  }
   const mode = req.mode ?? (backend.device === 'gpu' ? 'finetune' : 'head');
   const d = TRAIN_OPTIONS;
   const config: TrainConfig = {
     backbone,
     mode,
     epochs: req.epochs ?? d.epochs.default,
+    patience: req.patience ?? d.patience.default,
     batchSize: req.batchSize ?? DEFAULT_BATCH_SIZE[mode] ?? DEFAULT_BATCH_SIZE.head,
     learningRate: req.learningRate ?? d.learningRate.default,
     margin: req.margin ?? d.margin.default,
     mining: req.mining ?? d.mining.default,
+    features,
     pooling: req.pooling ?? d.pooling.default,
     distance: req.distance ?? d.distance.default,
     seed: req.seed ?? d.seed.default,
     embeddingSize: req.embeddingSize ?? d.embeddingSize.default,
-    inputSize: req.inputSize ?? entry.inputSize,
+    inputSize: req.inputSize ?? recipe?.inputSize ?? entry.inputSize,
     symmetric: req.symmetric ?? d.symmetric.default,
     augment: req.augment ?? d.augment.default,
+    augmentStyle: req.augmentStyle ?? d.augmentStyle.default,
   };
   for (const key of TRAIN_OPTION_KEYS) {
     // The backbone was checked against the registry above (it may hold more than the shared list: a test's model).

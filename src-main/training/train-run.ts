@@ -10,8 +10,8 @@ import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } f
 import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../model-store/checkpoint-io.ts';
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
-import { loadBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
-import { claimRun, createRun, finishRun, getRun, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics } from '../catalog/runs.ts';
+import { loadBackbone, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
@@ -50,7 +50,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
   resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log, request.features);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await trainingData(db, ds.id, config, hooks);
@@ -85,7 +85,7 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   let backbone: Backbone;
   try {
     lease.start();
-    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log);
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log, run.config.features);
   } catch (e) {
     lease.stop();
     finishRun(db, runId, 'failed', (e as Error).message, owner);
@@ -115,7 +115,7 @@ async function trainingData(db: Db, datasetId: number, config: TrainConfig, hook
   for (const [n, i] of originals.entries()) {
     hooks.signal?.throwIfAborted();
     hooks.onProgress?.({ phase: 'prepare', message: `making look-alikes ${n + 1}/${originals.length}` });
-    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir));
+    variants.push(await lookalikeVariants(data.left[i], count, config.seed, dir, config.augmentStyle ?? 'classic'));
   }
   return addLookalikePairs(data, originals, variants);
 }
@@ -140,10 +140,12 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
   try {
     let inputsFor: InputsFor;
     let featureShape: number[];
-    if (config.mode === 'head') {
-      // Frozen backbone: each image's features once (cached in the catalog), then only the head trains.
+    // Partial mode: the frozen prefix's activation is cached like head mode's features; the suffix trains.
+    const partial = config.mode === 'partial' ? partialBackbone(backbone) : undefined;
+    if (config.mode === 'head' || partial) {
+      // Frozen backbone (or prefix): each image's features once (cached in the catalog), then the rest trains.
       const all = [...data.left, ...data.right];
-      const features = await cachedFeatures(db, backbone, all, {
+      const features = await cachedFeatures(db, partial?.prefix ?? backbone, all, {
         signal: hooks.signal,
         onProgress: (done, total) => hooks.onProgress?.({ phase: 'features', done, total }),
       });
@@ -161,17 +163,21 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
       };
     }
     hooks.onProgress?.({ phase: 'prepare', message: 'building the model' });
-    if (config.pooling === 'flatten' && featureShape.length === 3 && !checkpoint) {
-      const inputs = featureShape.reduce((a, b) => a * b, 1);
+    // What the head sees: in partial mode the suffix's output, not the cached prefix activation.
+    const headShape = partial ? (partial.suffix.outputs[0].shape.slice(1) as number[]) : featureShape;
+    if (config.pooling === 'flatten' && headShape.length === 3 && !checkpoint) {
+      const inputs = headShape.reduce((a, b) => a * b, 1);
       // ResNet50's 7×7×2048 map flattened feeds 100 352 inputs into Dense 512: a 51 M-weight layer
       // (npm run bench:train: ~6 min per 1 000 triplets on wasm, ~17× the avg-pooled head).
       hooks.log?.(`notice: --pooling flatten gives the head ${((inputs * 512) / 1e6).toFixed(0)} M weights in its first layer (the notebook's choice); --pooling avg trains far faster on a CPU`);
     }
+    const headOn = (model: tf.LayersModel) =>
+      buildHead({ inputShape: model.outputs[0].shape.slice(1) as number[], pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed });
     const net: tf.LayersModel = checkpoint
       ? await tf.loadLayersModel(checkpointLoader(checkpoint))
       : config.mode === 'head'
         ? buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed })
-        : buildSiamese({ backbone: backbone.model, head: buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed }) });
+        : buildSiamese({ backbone: partial?.suffix ?? backbone.model, head: headOn(partial?.suffix ?? backbone.model) });
     model = net;
     if (config.mode === 'finetune') {
       freezeBefore(net, backbone.freezeBefore);
@@ -179,6 +185,13 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
       keepFrozenBatchNormInInference(net);
     }
     optimizerState = checkpoint ? decodeOptimizerState(checkpoint) : [];
+    const patience = config.patience ?? 0;
+    if (patience > 0 && data.valPairs.length === 0) hooks.log?.('notice: --patience needs val pairs to watch; this dataset has none, so every epoch trains');
+    // Early stopping watches val R@1. A resumed run starts from its checkpoint's epoch as the best so far: the
+    // weights of a better epoch before it are gone (the catalog keeps one checkpoint per run).
+    const resumedFrom = checkpoint ? getRun(db, runId).epochs.find((e) => e.epoch === checkpoint.epoch) : undefined;
+    let best: { epoch: number; recall1: number; checkpoint: CheckpointData } | undefined =
+      checkpoint && resumedFrom?.val ? { epoch: resumedFrom.epoch, recall1: resumedFrom.val.recall1, checkpoint } : undefined;
 
     const result = await trainTriplets({
       model: net,
@@ -206,16 +219,30 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
         const val = data.valPairs.length ? (await scorePairs(net, inputsFor, data.valPairs)).scores : null;
         const row: EpochRow = { ...m, val: val && { recall1: val.recall['1'], recall5: val.recall['5'], mrr: val.mrr } };
         const state = await trainer.getOptimizerState();
+        let saved: CheckpointData;
         try {
           // Never write an epoch into a run another process has taken over.
           lease.renew(true);
-          recordEpoch(db, runId, row, await captureCheckpoint(net, state));
+          saved = await captureCheckpoint(net, state);
+          recordEpoch(db, runId, row, saved);
         } finally {
           state.forEach((s) => s.tensor.dispose());
         }
         hooks.onEpoch?.(runId, row);
+        if (patience === 0 || !val) return;
+        // Strictly better only: on a tie the earlier epoch, trained less, is kept.
+        if (!best || val.recall['1'] > best.recall1) best = { epoch: m.epoch, recall1: val.recall['1'], checkpoint: saved };
+        else if (m.epoch - best.epoch >= patience) return 'stop';
       },
     });
+    if (result.status === 'done' && best && best.epoch < result.epochsCompleted) {
+      hooks.log?.(`early stopping: val Recall@1 peaked at epoch ${best.epoch} (${best.recall1.toFixed(3)})${result.stoppedEarly ? `, stopped after epoch ${result.epochsCompleted}` : ''}; the run keeps epoch ${best.epoch}'s weights`);
+      // The best epoch's weights become the run's model, and the test split below is measured with them.
+      keepCheckpointOf(db, runId, best.epoch, best.checkpoint);
+      const kept = await tf.loadLayersModel(checkpointLoader(best.checkpoint));
+      net.setWeights(kept.getWeights());
+      kept.dispose();
+    }
     if (result.status === 'done') {
       hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
       const val = data.valPairs.length ? await scorePairs(net, inputsFor, data.valPairs) : null;

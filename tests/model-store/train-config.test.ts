@@ -5,7 +5,10 @@ it('fills in the defaults chosen on evidence, head mode on CPU, finetune on GPU'
   expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50')).toEqual({
     backbone: 'resnet50', mode: 'head', epochs: 30, batchSize: 32, learningRate: 1e-3, margin: 0.5,
     mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, embeddingSize: 256, inputSize: 200, symmetric: false, augment: 8,
+    // The recipe, early stopping and look-alike style keep their pre-existing behaviour until measured otherwise.
+    features: 'final', patience: 0, augmentStyle: 'classic',
   });
+  expect(resolveTrainConfig({ mode: 'partial' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ mode: 'partial', batchSize: 32 });
   // Every one of the notebook's choices can still be asked for.
   expect(resolveTrainConfig({ epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1' }, { device: 'cpu' }, 'resnet50')).toMatchObject({
     epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1',

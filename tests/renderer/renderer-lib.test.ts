@@ -83,21 +83,21 @@ describe('virtual rows', () => {
 describe('train form', () => {
   it("starts from the trainer's defaults and leaves backbone, mode and batch size to the trainer", () => {
     expect(toTrainRequest(defaultTrainForm())).toEqual({
-      epochs: 30, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, symmetric: false,
+      epochs: 30, patience: 0, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'flatten', features: 'final', distance: 'cosine', seed: 42, symmetric: false,
     });
     const form = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'head' as const, batchSize: 8, epochs: 2 };
     expect(toTrainRequest(form)).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', batchSize: 8, epochs: 2 });
   });
 
   it('offers exactly the choices and bounds the trainer accepts, its default first', () => {
-    for (const key of ['backbone', 'mode', 'mining', 'pooling', 'distance'] as const) {
+    for (const key of ['backbone', 'mode', 'mining', 'pooling', 'features', 'distance'] as const) {
       expect([...TRAIN_CHOICES[key]].sort(), key).toEqual([...TRAIN_OPTIONS[key].choices].sort());
     }
     expect(TRAIN_CHOICES.mining[0]).toBe('hard');
     expect(TRAIN_CHOICES.distance[0]).toBe('cosine');
     expect(numberInputAttrs('epochs')).toEqual({ min: 1, max: 1000, step: 1 });
     expect(numberInputAttrs('learningRate')).toMatchObject({ min: 0, max: 1, step: 'any' });
-    expect(BATCH_SIZE_PLACEHOLDER).toBe('32 (head) / 16 (finetune)');
+    expect(BATCH_SIZE_PLACEHOLDER).toBe('32 (head, partial) / 16 (finetune)');
   });
 });
 

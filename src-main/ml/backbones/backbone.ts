@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneId } from '../../../src-shared/train-options.ts';
+import type { BackboneId, ColourHandling, FeatureRecipeId, RecipePooling } from '../../../src-shared/train-options.ts';
 import type { DownloadProgress, WeightsFileSpec } from './weights-cache.ts';
 
 export type { BackboneId };
@@ -26,6 +26,33 @@ export interface Backbone {
   readonly freezeBefore: string;
   /** Where the weights came from (a path, a package, "random"), recorded on the run. */
   readonly weightsSource: string;
+  /** The feature recipe the model's output follows; absent = `final` (the backbone's own feature, colour). */
+  readonly recipe?: FeatureRecipeId;
+  /**
+   * Set when `model` is only the frozen prefix of the backbone (partial mode): the layer whose activation it
+   * outputs. Part of the feature-cache key, so prefix activations never pass for features.
+   */
+  readonly cutAt?: string;
+}
+
+/**
+ * Which features of a backbone a run uses, as data: the layer(s), how each is pooled (every part L2-normalised,
+ * then concatenated in the order listed and normalised again), the input size, the colour handling, and where
+ * finetune/partial training starts when the recipe's layers lie before the backbone's own freeze point.
+ */
+export interface FeatureRecipe {
+  /** Keras layer names, in concatenation order. */
+  readonly layers: readonly string[];
+  readonly pooling: RecipePooling;
+  /** GeM's exponent (3 in Radenović et al. 2018); only with `pooling: 'gem'`. */
+  readonly gemP?: number;
+  readonly colour: ColourHandling;
+  /** The input side this recipe was measured at, used when a run does not ask for another. */
+  readonly inputSize?: number;
+  /** Overrides the entry's freeze point: it must be a layer at or before the recipe's last layer. */
+  readonly freezeBefore?: string;
+  /** One sentence: what it is and what it measured (docs/feature-recipes.md). */
+  readonly help: string;
 }
 
 /**
@@ -87,6 +114,11 @@ export interface BackboneEntry {
    * (`map`, [h, w, c]: the head flattens or average-pools it) or already a pooled vector (`vector`, [c]).
    */
   readonly features: { layer: string; shape: 'map' | 'vector' };
+  /**
+   * Other feature recipes than `final` (which is `features` above, in colour). A run's `--features` must name one
+   * of these or `final`.
+   */
+  readonly recipes?: Partial<Record<Exclude<FeatureRecipeId, 'final'>, FeatureRecipe>>;
   /** Finetune mode freezes every layer before this one. */
   readonly freezeBefore: string;
   /** `bundled`: ships with the app (offline); `file`: a weights file that must be found or downloaded. */

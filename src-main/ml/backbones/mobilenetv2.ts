@@ -92,6 +92,38 @@ export async function loadMobileNetV2(options: MobileNetV2Options = {}): Promise
   };
 }
 
+/**
+ * Recipes measured untrained on the real evaluation sets (docs/feature-recipes.md: scripts/measure-features.ts,
+ * brands and icons test splits, 68 pairs each, R@1; `final` is 0.449 mean there). Each freeze point is the block whose input is ONE
+ * tensor (a residual block's input feeds both its expand conv and its add), so partial training can cache it.
+ * Blocks 9–13 are the 14×14 stage (mid-level shapes), block 15 the 7×7 stage.
+ */
+const MOBILENETV2_RECIPES = {
+  'mid-multi-gem-polarity': {
+    layers: ['block_9_add', 'block_11_add', 'block_12_add', 'block_13_project_BN'], pooling: 'gem', gemP: 3, colour: 'polarity', inputSize: 224,
+    freezeBefore: 'block_9_expand',
+    help: 'blocks 9–13 GeM-pooled and concatenated, polarity-normalised grey: docs/feature-recipes.md’s recommendation (mean R@1 0.691 test, best on the train split).',
+  },
+  'mid-gem-polarity': {
+    layers: ['block_11_add'], pooling: 'gem', gemP: 3, colour: 'polarity', inputSize: 224, freezeBefore: 'block_11_expand',
+    help: 'block_11_add, GeM p=3, polarity-normalised grey: the best mean R@1 untrained (brands 0.765, icons 0.632).',
+  },
+  'mid-multi-gem-grey': {
+    layers: ['block_9_add', 'block_11_add', 'block_12_add', 'block_13_project_BN'], pooling: 'gem', gemP: 3, colour: 'grey', inputSize: 224,
+    freezeBefore: 'block_9_expand',
+    help: 'blocks 9–13 GeM-pooled, each L2-normalised, concatenated; greyscale (brands 0.721, icons 0.647 untrained).',
+  },
+  'mid-multi-gem-colour': {
+    layers: ['block_9_add', 'block_11_add', 'block_12_add', 'block_13_project_BN'], pooling: 'gem', gemP: 3, colour: 'colour', inputSize: 224,
+    freezeBefore: 'block_9_expand',
+    help: 'blocks 9–13 GeM-pooled and concatenated, in colour, for domains where colour tells things apart (brands 0.706, icons 0.647).',
+  },
+  'late-max-grey': {
+    layers: ['block_15_add'], pooling: 'max', colour: 'grey', inputSize: 224, freezeBefore: 'block_15_expand',
+    help: 'block_15_add max-pooled, greyscale: the first mid-layer recipe tried on the held-out brands (R@1 0.69 there).',
+  },
+} as const satisfies BackboneEntry['recipes'];
+
 /** The offline backbone: it ships with the app inside the nsfwjs package. */
 export const MOBILENETV2: BackboneEntry = {
   id: 'mobilenetv2',
@@ -101,6 +133,7 @@ export const MOBILENETV2: BackboneEntry = {
   minInputSize: MIN_INPUT_SIZE,
   normalisation: NORMALISATION,
   features: { layer: FEATURE_LAYER, shape: 'vector' },
+  recipes: MOBILENETV2_RECIPES,
   freezeBefore: FREEZE_BEFORE,
   weights: { kind: 'bundled', source: 'nsfwjs mobilenet_v2' },
   load: ({ inputSize }) => loadMobileNetV2({ inputSize }),

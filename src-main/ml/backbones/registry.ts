@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { BackboneId } from '../../../src-shared/train-options.ts';
-import { normalise, type BackboneEntry } from './backbone.ts';
+import type { BackboneId, FeatureRecipeId } from '../../../src-shared/train-options.ts';
+import { normalise, type BackboneEntry, type FeatureRecipe } from './backbone.ts';
 import { MOBILENETV2 } from './mobilenetv2.ts';
 import { RESNET50 } from './resnet50.ts';
 
@@ -61,4 +61,25 @@ export function registerBackbone(entry: BackboneEntry): () => void {
 export function preprocessFor(id: string): (rgb255: tf.Tensor4D) => tf.Tensor4D {
   const { normalisation } = backboneEntry(id);
   return (rgb255) => normalise(rgb255, normalisation);
+}
+
+/** The recipes a backbone offers, `final` first. */
+export function recipeIds(id: string): FeatureRecipeId[] {
+  return ['final', ...(Object.keys(backboneEntry(id).recipes ?? {}) as FeatureRecipeId[])];
+}
+
+/**
+ * A backbone's recipe by id: undefined for `final` (the backbone's own feature, nothing to change), an error
+ * naming the backbone's recipes when it has no such one.
+ */
+export function recipeFor(id: string, recipe: FeatureRecipeId): FeatureRecipe | undefined {
+  if (recipe === 'final') return undefined;
+  const found = backboneEntry(id).recipes?.[recipe];
+  if (!found) throw new UnknownRecipeError(`--features for ${id} must be one of ${recipeIds(id).join(', ')}, not "${recipe}"`);
+  return found;
+}
+
+/** A recipe the backbone does not offer. */
+export class UnknownRecipeError extends Error {
+  readonly code = 'UNKNOWN_RECIPE';
 }

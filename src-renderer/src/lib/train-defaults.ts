@@ -1,6 +1,6 @@
 import type { TrainConfig, TrainRequest } from '../../../src-shared/training-types.ts';
 import {
-  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
+  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, FEATURE_RECIPE_IDS, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
   type BackboneId, type NumberOption, type TrainMode,
 } from '../../../src-shared/train-options.ts';
 
@@ -18,20 +18,23 @@ export const TRAIN_CHOICES = {
   mode: [...TRAIN_MODES],
   mining: defaultFirst(MINING_STRATEGIES, TRAIN_OPTIONS.mining.default),
   pooling: defaultFirst(POOLINGS, TRAIN_OPTIONS.pooling.default),
+  features: defaultFirst(FEATURE_RECIPE_IDS, TRAIN_OPTIONS.features.default),
   distance: defaultFirst(DISTANCES, TRAIN_OPTIONS.distance.default),
 };
 
 /** What the batch-size field shows while left empty (the trainer picks by mode). */
-export const BATCH_SIZE_PLACEHOLDER = `${DEFAULT_BATCH_SIZE.head} (head) / ${DEFAULT_BATCH_SIZE.finetune} (finetune)`;
+export const BATCH_SIZE_PLACEHOLDER = `${DEFAULT_BATCH_SIZE.head} (head, partial) / ${DEFAULT_BATCH_SIZE.finetune} (finetune)`;
 
 /** A number field's `min`, `max` and `step` attributes from the option's bounds. */
-export function numberInputAttrs(key: 'epochs' | 'batchSize' | 'learningRate' | 'margin' | 'seed'): { min: number; max: number; step: number | 'any' } {
+export function numberInputAttrs(key: 'epochs' | 'patience' | 'batchSize' | 'learningRate' | 'margin' | 'seed'): { min: number; max: number; step: number | 'any' } {
   const option: NumberOption = TRAIN_OPTIONS[key];
   return { min: option.min, max: option.max, step: option.integer ? 1 : key === 'margin' ? 0.05 : 'any' };
 }
 
 /** What the form holds: "auto" and null mean "the trainer's default". */
 export type TrainFormState = Pick<TrainConfig, 'epochs' | 'learningRate' | 'margin' | 'mining' | 'pooling' | 'distance' | 'seed'> & {
+  features: NonNullable<TrainConfig['features']>;
+  patience: number;
   backbone: BackboneId | 'auto';
   mode: TrainMode | 'auto';
   batchSize: number | null;
@@ -48,11 +51,13 @@ export function defaultTrainForm(): TrainFormState {
     backbone: 'auto',
     mode: 'auto',
     epochs: o.epochs.default,
+    patience: o.patience.default,
     batchSize: null,
     learningRate: o.learningRate.default,
     margin: o.margin.default,
     mining: o.mining.default,
     pooling: o.pooling.default,
+    features: o.features.default,
     distance: o.distance.default,
     seed: o.seed.default,
     symmetric: o.symmetric.default,
@@ -63,10 +68,12 @@ export function defaultTrainForm(): TrainFormState {
 export function toTrainRequest(form: TrainFormState): TrainRequest {
   const request: TrainRequest = {
     epochs: form.epochs,
+    patience: form.patience,
     learningRate: form.learningRate,
     margin: form.margin,
     mining: form.mining,
     pooling: form.pooling,
+    features: form.features,
     distance: form.distance,
     seed: form.seed,
     symmetric: form.symmetric,
