@@ -15,23 +15,12 @@ export interface ThresholdChoice {
   recall: number;
 }
 
-/** Why {@link tauForPrecision} found no threshold. */
-export interface UnreachablePrecision {
-  tau: null;
-  reason: string;
-  /** The best precision any candidate threshold reaches. */
-  bestPrecision: number;
-}
-
 /** Counts at one candidate threshold. */
 interface SweepPoint {
   tau: number;
   tp: number;
   fp: number;
 }
-
-// Precision is a ratio of small integers; a target like 0.9 may sit one ulp away from 9/10 computed in floats.
-const PRECISION_TOLERANCE = 1e-12;
 
 function checkScores(scores: ArrayLike<number>, what: string): void {
   for (let i = 0; i < scores.length; i++) {
@@ -85,34 +74,6 @@ export function tauMaxF1(positives: ArrayLike<number>, negatives: ArrayLike<numb
   }
   // sweep() always returns at least one point because it refuses empty positives.
   return best!;
-}
-
-/**
- * The smallest threshold whose precision reaches `target`: the most recall you can have while at most
- * (1 − target) of reported matches are wrong. Precision is not monotonic in τ, so every candidate is checked.
- * @returns the choice, or `{ tau: null, reason, bestPrecision }` when no threshold reaches the target.
- * @throws EvalError INVALID_ARGUMENT for a target outside (0, 1], EMPTY_INPUT without positives.
- */
-export function tauForPrecision(
-  positives: ArrayLike<number>,
-  negatives: ArrayLike<number>,
-  target: number,
-): ThresholdChoice | UnreachablePrecision {
-  if (!(target > 0 && target <= 1)) throw new EvalError('INVALID_ARGUMENT', `target precision must be in (0, 1], got ${target}`);
-  const nPos = positives.length;
-  let found: ThresholdChoice | undefined;
-  let bestPrecision = 0;
-  for (const point of sweep(positives, negatives)) {
-    const choice = describe(point, nPos);
-    bestPrecision = Math.max(bestPrecision, choice.precision);
-    if (choice.precision >= target - PRECISION_TOLERANCE) found = choice;
-  }
-  if (found) return found;
-  return {
-    tau: null,
-    reason: `no threshold reaches precision ${target}; the best is ${bestPrecision.toFixed(4)} (negatives score as high as the positives)`,
-    bestPrecision,
-  };
 }
 
 /**

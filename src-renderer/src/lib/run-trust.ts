@@ -14,10 +14,9 @@ export { MIN_CALIBRATION_PAIRS };
  * How far a run's tau can be trusted:
  * - `calibrated`: the trainer calibrated tau open-set on at least MIN_CALIBRATION_PAIRS val pairs (or, for a run
  *   trained before that, maximised F1 on that many);
- * - `weak`: no longer produced — runs no longer carry a tau they do not trust; kept so the views' branches compile;
  * - `none`: no tau (uncalibrated: too few val pairs) — badges stay hidden until the user sets one.
  */
-export type CalibrationState = 'calibrated' | 'weak' | 'none';
+export type CalibrationState = 'calibrated' | 'none';
 
 /** A run's calibration, as the model picker and the tau panel describe it. */
 export interface Calibration {
@@ -74,6 +73,5 @@ export function defaultRunFor(runs: readonly RunSummary[], datasetId: number | n
 /** One line about a calibration, for people. */
 export function describeCalibration(c: Calibration): string {
   if (c.state === 'none') return 'not calibrated';
-  const on = c.split === 'test' ? 'the test split' : `${c.pairs ?? '?'} val pairs`;
-  return c.state === 'calibrated' ? `calibrated on ${on}` : `weakly calibrated (on ${on})`;
+  return `calibrated on ${c.pairs ?? '?'} val pairs`;
 }

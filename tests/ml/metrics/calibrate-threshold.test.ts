@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectEvalError } from '../../helpers/expect-error-code.ts';
-import { f1At as f1AtTau, tauForPrecision, tauMaxF1 } from '../../../src-main/ml/metrics/calibrate-threshold.ts';
+import { f1At as f1AtTau, tauMaxF1 } from '../../../src-main/ml/metrics/calibrate-threshold.ts';
 import { seededRandom } from '../../../src-main/ml/metrics/verification-metrics.ts';
 
 
@@ -55,43 +55,6 @@ describe('tauMaxF1', () => {
   it('refuses an input without positives', () => {
     expectEvalError(() => tauMaxF1([], [0.1]), 'EMPTY_INPUT');
     expectEvalError(() => tauMaxF1([0.4, Infinity], [0.1]), 'NON_FINITE');
-  });
-});
-
-describe('tauForPrecision', () => {
-  const pos = [0.9, 0.6, 0.4];
-  const neg = [0.7, 0.3, 0.2];
-  // precision by tau: 0.9 → 1, 0.7 → 1/2, 0.6 → 2/3, 0.4 → 3/4, 0.3 → 3/5, 0.2 → 1/2
-
-  it('returns the smallest threshold that still reaches the target precision', () => {
-    expect(tauForPrecision(pos, neg, 0.75)).toEqual({ tau: 0.4, precision: 0.75, recall: 1, f1: 6 / 7 });
-    expect(tauForPrecision(pos, neg, 0.6)).toMatchObject({ tau: 0.3, precision: 0.6 });
-    // Precision is not monotonic: 0.7 misses 0.8, but the lower 0.4 does not reach it either, so 0.9 it is.
-    expect(tauForPrecision(pos, neg, 0.8)).toMatchObject({ tau: 0.9, precision: 1, recall: 1 / 3 });
-    expect(tauForPrecision(pos, neg, 1)).toMatchObject({ tau: 0.9 });
-  });
-
-  it('reaches a round target exactly (no floating-point near miss)', () => {
-    const many = Array.from({ length: 9 }, (_, i) => 0.5 + i / 100);
-    expect(tauForPrecision(many, [0.45], 0.9)).toMatchObject({ tau: 0.45, precision: 0.9, recall: 1 });
-    // A target computed in floats: 0.1 * 3 is 0.30000000000000004, a hair above the 3/10 actually reached.
-    const result = tauForPrecision([0.5, 0.5, 0.5], Array(7).fill(0.5), 0.1 * 3);
-    expect(result).toMatchObject({ tau: 0.5, recall: 1 });
-    expect(result.tau === null ? NaN : result.precision).toBeCloseTo(0.3, 12);
-  });
-
-  it('returns null with a reason when no threshold is precise enough', () => {
-    const result = tauForPrecision([0.2], [0.9, 0.5], 0.5);
-    expect(result.tau).toBeNull();
-    if (result.tau === null) {
-      expect(result.bestPrecision).toBeCloseTo(1 / 3, 12);
-      expect(result.reason).toMatch(/precision 0\.5/);
-    }
-  });
-
-  it('refuses a target outside (0, 1]', () => {
-    expectEvalError(() => tauForPrecision(pos, neg, 0), 'INVALID_ARGUMENT');
-    expectEvalError(() => tauForPrecision(pos, neg, 1.2), 'INVALID_ARGUMENT');
   });
 });
 
