@@ -35,21 +35,25 @@ const jobId = v.strictObject({ jobId: text('a job id', 1, ARG_LIMITS.jobIdChars)
 const datasetOnly = v.strictObject({ datasetId: id('dataset') }, 'an object { datasetId }');
 const runOnly = v.strictObject({ runId: id('run') }, 'an object { runId }');
 
+/** An image sent as bytes (a browser upload): base64 within the upload limit, and the file's name. */
+const uploadedImage = (nameChars: number) =>
+  v.strictObject(
+    {
+      bytesBase64: v.pipe(
+        v.string('the image’s bytes as base64'),
+        v.minLength(1, 'the image’s bytes as base64 (not empty)'),
+        v.maxLength(ARG_LIMITS.uploadBase64Chars, `the image’s bytes as base64, at most ${ARG_LIMITS.uploadBase64Chars} characters`),
+        v.base64('the image’s bytes as base64'),
+      ),
+      name: text('a file name', 1, nameChars),
+    },
+    'an object { bytesBase64, name }',
+  );
+
 const queryImage = v.union(
   [
     v.strictObject({ path: path('image file') }, 'an object { path }'),
-    v.strictObject(
-      {
-        bytesBase64: v.pipe(
-          v.string('the image’s bytes as base64'),
-          v.minLength(1, 'the image’s bytes as base64 (not empty)'),
-          v.maxLength(ARG_LIMITS.uploadBase64Chars, `the image’s bytes as base64, at most ${ARG_LIMITS.uploadBase64Chars} characters`),
-          v.base64('the image’s bytes as base64'),
-        ),
-        name: text('a file name', 1, ARG_LIMITS.nameChars),
-      },
-      'an object { bytesBase64, name }',
-    ),
+    uploadedImage(ARG_LIMITS.nameChars),
   ],
   'an image: { path } or { bytesBase64, name }',
 );
@@ -58,18 +62,7 @@ const queryImage = v.union(
 const batchInput = v.union(
   [
     v.strictObject({ path: path('image file or folder') }, 'an object { path }'),
-    v.strictObject(
-      {
-        bytesBase64: v.pipe(
-          v.string('the image’s bytes as base64'),
-          v.minLength(1, 'the image’s bytes as base64 (not empty)'),
-          v.maxLength(ARG_LIMITS.uploadBase64Chars, `the image’s bytes as base64, at most ${ARG_LIMITS.uploadBase64Chars} characters`),
-          v.base64('the image’s bytes as base64'),
-        ),
-        name: text('a file name', 1, ARG_LIMITS.pathChars),
-      },
-      'an object { bytesBase64, name }',
-    ),
+    uploadedImage(ARG_LIMITS.pathChars),
   ],
   'an image or folder: { path } or { bytesBase64, name }',
 );
