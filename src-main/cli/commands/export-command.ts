@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { exportRun } from '../../export/export-run.ts';
-import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
-import { ProgressBar } from '../progress-bar.ts';
+import { printJson, type Command } from '../command.ts';
+import { runToOutput } from '../run-to-output.ts';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -17,21 +16,7 @@ normalisation is not part of the model), config.json, metrics.json, embeddings.c
   options: { out: { type: 'string' }, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx) {
-    const [raw] = ctx.positionals;
-    const runId = runIdArgument(raw);
-    const out = ctx.values.out as string | undefined;
-    if (!out) throw new UsageError('--out DIR is required');
-    const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
-    let summary;
-    try {
-      summary = await exportRun(ctx.catalog(), runId, path.resolve(out), {
-        force: Boolean(ctx.values.force),
-        signal: ctx.signal,
-        onProgress: (p) => bar?.update(p.step, p.done, p.total),
-      });
-    } finally {
-      bar?.finish();
-    }
+    const summary = await runToOutput(ctx, 'DIR', (runId, out, opts) => exportRun(ctx.catalog(), runId, out, opts));
     if (ctx.json) return printJson(ctx.out, summary);
     const mb = (summary.files.reduce((s, f) => s + f.bytes, 0) / 2 ** 20).toFixed(1);
     ctx.out.write(`exported run ${summary.runId} to ${summary.dir} (${summary.files.length} files, ${mb} MB): ` +

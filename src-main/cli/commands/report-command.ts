@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { writeRunReport } from '../../report/write-run-report.ts';
-import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
-import { ProgressBar } from '../progress-bar.ts';
+import { printJson, type Command } from '../command.ts';
+import { runToOutput } from '../run-to-output.ts';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -16,21 +15,7 @@ first. Charts (Chart.js) and thumbnails are inlined: the page needs no network.`
   options: { out: { type: 'string' }, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run(ctx) {
-    const [raw] = ctx.positionals;
-    const runId = runIdArgument(raw);
-    const out = ctx.values.out as string | undefined;
-    if (!out) throw new UsageError('--out FILE is required');
-    const bar = ctx.json ? undefined : new ProgressBar({ stream: ctx.err });
-    let summary;
-    try {
-      summary = await writeRunReport(ctx.catalog(), runId, path.resolve(out), {
-        signal: ctx.signal,
-        force: Boolean(ctx.values.force),
-        onProgress: (p) => bar?.update(p.step, p.done, p.total),
-      });
-    } finally {
-      bar?.finish();
-    }
+    const summary = await runToOutput(ctx, 'FILE', (runId, out, opts) => writeRunReport(ctx.catalog(), runId, out, opts));
     if (ctx.json) return printJson(ctx.out, summary);
     ctx.out.write(
       `wrote ${summary.path} (${(summary.bytes / 1024).toFixed(0)} KB): ${summary.epochs} epochs, ${summary.testPairs} test pairs, ` +
