@@ -190,8 +190,10 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
     // Early stopping watches val R@1. A resumed run starts from its checkpoint's epoch as the best so far: the
     // weights of a better epoch before it are gone (the catalog keeps one checkpoint per run).
     const resumedFrom = checkpoint ? getRun(db, runId).epochs.find((e) => e.epoch === checkpoint.epoch) : undefined;
+    // Only with early stopping on: without it the run's model is always its last epoch's (a preset `best` would
+    // make a resumed run fall back to the epoch it was resumed from).
     let best: { epoch: number; recall1: number; checkpoint: CheckpointData } | undefined =
-      checkpoint && resumedFrom?.val ? { epoch: resumedFrom.epoch, recall1: resumedFrom.val.recall1, checkpoint } : undefined;
+      patience > 0 && checkpoint && resumedFrom?.val ? { epoch: resumedFrom.epoch, recall1: resumedFrom.val.recall1, checkpoint } : undefined;
 
     const result = await trainTriplets({
       model: net,

@@ -75,6 +75,9 @@ describe('training runs', () => {
     expect(resumed.status).toBe('done');
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     for (let i = 0; i < 4; i++) expect(resumed.epochs[i].loss).toBeCloseTo(straight.epochs[i].loss, 5);
+    // Without early stopping the resumed run's model is its last epoch's, not the one it was resumed from.
+    expect(resumed.modelEpoch).toBe(4);
+    expect(resumed.metrics?.test).toEqual(straight.metrics?.test);
     await expect(resumeRun(db, resumed.id)).rejects.toThrow(/already done/);
   });
 
