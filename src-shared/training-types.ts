@@ -1,6 +1,6 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
-import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
+import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, HeadKind, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -16,6 +16,8 @@ export interface TrainConfig {
   margin: number;
   mining: MiningStrategy;
   pooling: Pooling;
+  /** The embedding head (train-options.ts `head`); absent on runs made before it existed (= `mlp`). */
+  head?: HeadKind;
   /** The backbone's feature recipe (train-options.ts `features`); absent on runs made before recipes (= `final`). */
   features?: FeatureRecipeId;
   distance: Distance;

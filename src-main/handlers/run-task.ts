@@ -43,7 +43,7 @@ export async function runTask(
   const measures: Array<[string, () => Promise<Scorer>, number | null]> = [
     [`run #${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), run.metrics?.tau ?? null],
     ['pHash', async () => ({ kind: 'phash' }), null],
-    [`untrained ${run.config.backbone}`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, run.config.backbone) }), null],
+    [`untrained ${run.config.backbone} (${run.config.features ?? 'final'})`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, run.config.backbone, {}, run.config.features ?? 'final') }), null],
   ];
   for (const [label, make, tau] of measures) {
     opts.signal?.throwIfAborted();

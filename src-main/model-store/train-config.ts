@@ -20,7 +20,8 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
   } catch (e) {
     throw new TrainConfigError((e as Error).message);
   }
-  const features = req.features ?? TRAIN_OPTIONS.features.default;
+  // No recipe asked for: the backbone's measured best (its registry entry), else its own final feature.
+  const features = req.features ?? entry.defaultRecipe ?? 'final';
   let recipe;
   try {
     recipe = recipeFor(backbone, features);
@@ -40,6 +41,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     mining: req.mining ?? d.mining.default,
     features,
     pooling: req.pooling ?? d.pooling.default,
+    head: req.head ?? d.head.default,
     distance: req.distance ?? d.distance.default,
     seed: req.seed ?? d.seed.default,
     embeddingSize: req.embeddingSize ?? d.embeddingSize.default,

@@ -49,7 +49,7 @@ it('evaluates a run on a held-out folder beside pHash and the untrained backbone
   const result = (end.payload as Events['runs:taskDone']).result;
   expect(result).toMatchObject({ kind: 'evaluate', runId, folder: heldout });
   if (result.kind !== 'evaluate') throw new Error('not an evaluation');
-  expect(result.columns.map((c) => c.label)).toEqual([`run #${runId}`, 'pHash', 'untrained mobilenetv2']);
+  expect(result.columns.map((c) => c.label)).toEqual([`run #${runId}`, 'pHash', 'untrained mobilenetv2 (mid-multi-gem-polarity)']);
   expect(result.columns.every((c) => c.scores.queries === 5 && c.scores.gallery === 5)).toBe(true);
   const steps = events.filter((e) => e.name === 'runs:taskProgress' && e.payload.jobId === jobId).map((e) => (e.payload as Events['runs:taskProgress']).step);
   expect(new Set(steps)).toEqual(new Set(result.columns.map((c) => c.label)));

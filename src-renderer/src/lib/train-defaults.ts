@@ -1,7 +1,7 @@
 import type { TrainConfig, TrainRequest } from '../../../src-shared/training-types.ts';
 import {
-  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, FEATURE_RECIPE_IDS, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
-  type BackboneId, type NumberOption, type TrainMode,
+  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, FEATURE_RECIPE_IDS, HEAD_KINDS, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
+  type BackboneId, type FeatureRecipeId, type NumberOption, type TrainMode,
 } from '../../../src-shared/train-options.ts';
 
 /** The registry the form is built from: each field's label, help sentence, choices, bounds and default. */
@@ -18,7 +18,8 @@ export const TRAIN_CHOICES = {
   mode: [...TRAIN_MODES],
   mining: defaultFirst(MINING_STRATEGIES, TRAIN_OPTIONS.mining.default),
   pooling: defaultFirst(POOLINGS, TRAIN_OPTIONS.pooling.default),
-  features: defaultFirst(FEATURE_RECIPE_IDS, TRAIN_OPTIONS.features.default),
+  features: [...FEATURE_RECIPE_IDS],
+  head: defaultFirst(HEAD_KINDS, TRAIN_OPTIONS.head.default),
   distance: defaultFirst(DISTANCES, TRAIN_OPTIONS.distance.default),
 };
 
@@ -33,7 +34,9 @@ export function numberInputAttrs(key: 'epochs' | 'patience' | 'batchSize' | 'lea
 
 /** What the form holds: "auto" and null mean "the trainer's default". */
 export type TrainFormState = Pick<TrainConfig, 'epochs' | 'learningRate' | 'margin' | 'mining' | 'pooling' | 'distance' | 'seed'> & {
-  features: NonNullable<TrainConfig['features']>;
+  /** "auto": the backbone's measured best recipe (its registry entry). */
+  features: FeatureRecipeId | 'auto';
+  head: NonNullable<TrainConfig['head']>;
   patience: number;
   backbone: BackboneId | 'auto';
   mode: TrainMode | 'auto';
@@ -57,7 +60,8 @@ export function defaultTrainForm(): TrainFormState {
     margin: o.margin.default,
     mining: o.mining.default,
     pooling: o.pooling.default,
-    features: o.features.default,
+    features: 'auto',
+    head: o.head.default,
     distance: o.distance.default,
     seed: o.seed.default,
     symmetric: o.symmetric.default,
@@ -73,13 +77,14 @@ export function toTrainRequest(form: TrainFormState): TrainRequest {
     margin: form.margin,
     mining: form.mining,
     pooling: form.pooling,
-    features: form.features,
+    head: form.head,
     distance: form.distance,
     seed: form.seed,
     symmetric: form.symmetric,
   };
   if (form.backbone !== 'auto') request.backbone = form.backbone;
   if (form.mode !== 'auto') request.mode = form.mode;
+  if (form.features !== 'auto') request.features = form.features;
   if (form.batchSize != null && Number.isFinite(form.batchSize)) request.batchSize = form.batchSize;
   return request;
 }
