@@ -47,6 +47,20 @@ export interface FeatureEstimate {
   measuredOn: string | null;
 }
 
+/** What a training on a dataset will have to work with, before it starts: the training form's warnings and estimate. */
+export interface TrainingEstimate {
+  /** The dataset's pairs per split, as its imports split them (what the run trains, validates and tests on). */
+  splits: { train: number; val: number; test: number };
+  /** Fewest val pairs a calibrated match threshold needs (calibration-policy.ts MIN_CALIBRATION_PAIRS). */
+  minCalibrationPairs: number;
+  /**
+   * How many more pairs a re-import of the folder would have to bring, split as the importer splits new pairs,
+   * before val reaches `minCalibrationPairs`; 0 when it has.
+   */
+  morePairsToCalibrate: number;
+  features: FeatureEstimate;
+}
+
 /** Every request: `area:verb` → argument and result. */
 export interface Requests {
   'app:info': { args: void; result: AppInfo };
@@ -90,12 +104,13 @@ export interface Requests {
   'training:resume': { args: { runId: number }; result: { jobId: string; state: 'queued' | 'running' } };
   'training:cancel': { args: { jobId: string }; result: void };
   /**
-   * How many images a training with these settings must run through the backbone before its first epoch, and how
-   * long that took per image here last time. Unset settings are the trainer's choice (any backbone, head mode).
+   * Before a training starts: the dataset's splits and whether val is big enough to calibrate a threshold, and how
+   * many images these settings must run through the backbone before the first epoch, at the time per image
+   * measured here last time. Unset settings are the trainer's choice (either backbone, head mode).
    */
   'training:estimate': {
     args: { datasetId: number; backbone?: BackboneId; features?: FeatureRecipeId; mode?: TrainMode; augment?: number };
-    result: FeatureEstimate;
+    result: TrainingEstimate;
   };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };

@@ -4,7 +4,8 @@ import { trainingBackendLine } from '../training/backend-in-worker.ts';
 import type { TrainingJob } from '../training/train-worker-messages.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 import type { JobRunner } from './job-runner.ts';
-import { estimateFeatures, FeatureRates } from './feature-estimate.ts';
+import { FeatureRates } from './feature-estimate.ts';
+import { estimateTraining } from './training-estimate.ts';
 
 type TrainingHandlers = Pick<Handlers, 'training:backend' | 'training:start' | 'training:resume' | 'training:cancel' | 'training:estimate' | 'runs:list' | 'runs:get'>;
 
@@ -68,7 +69,7 @@ export function trainingHandlers(ctx: ServiceContext, jobs: JobRunner, rates = n
     'training:cancel': ({ jobId }) => {
       jobs.cancel(jobId);
     },
-    'training:estimate': (args) => estimateFeatures(ctx.db, rates, args),
+    'training:estimate': (args) => estimateTraining(ctx.db, rates, args),
     'runs:list': ({ datasetId } = {}) => listRuns(ctx.db, { datasetId }),
     'runs:get': ({ runId }) => getRun(ctx.db, runId),
   };
