@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFrameBatcher } from '../../src-renderer/src/lib/frame-batcher.ts';
 import { JobTracker } from '../../src-renderer/src/lib/job-tracker.ts';
 import { columnsFor, visibleRows } from '../../src-renderer/src/lib/virtual-rows.ts';
-import { ADVANCED_KEYS, BASIC_KEYS, BATCH_SIZE_PLACEHOLDER, defaultTrainForm, numberInputAttrs, TRAIN_CHOICES, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
+import { ADVANCED_KEYS, BASIC_KEYS, defaultTrainForm, numberInputAttrs, placeholderFor, TRAIN_CHOICES, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
 import { checkTrainForm } from '../../src-renderer/src/lib/form-checks.ts';
 import { TRAIN_OPTION_KEYS } from '../../src-shared/train-options.ts';
 import { TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
@@ -110,7 +110,8 @@ describe('train form', () => {
     expect(TRAIN_CHOICES.distance[0]).toBe('cosine');
     expect(numberInputAttrs('epochs')).toEqual({ min: 1, max: 1000, step: 1 });
     expect(numberInputAttrs('learningRate')).toMatchObject({ min: 0, max: 1, step: 'any' });
-    expect(BATCH_SIZE_PLACEHOLDER).toBe('32 (head, partial) / 16 (finetune)');
+    expect(placeholderFor('batchSize')).toBe('automatic');
+    expect(placeholderFor('epochs')).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { TrainRequest } from '../../../src-shared/training-types.ts';
 import {
-  DEFAULT_BATCH_SIZE, TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type ChoiceOption, type NumberOption, type TrainOption, type TrainOptionKey,
+  TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type ChoiceOption, type NumberOption, type TrainOption, type TrainOptionKey,
 } from '../../../src-shared/train-options.ts';
 
 /** The registry the form is built from: each field's label, help sentence, choices, bounds and default. */
@@ -46,12 +46,11 @@ export const TRAIN_CHOICES = Object.fromEntries(
   }),
 ) as { [K in ChoiceKey]: Array<Options[K]['choices'][number]> };
 
-/** What the batch-size field shows while left empty (the trainer picks by mode). */
-export const BATCH_SIZE_PLACEHOLDER = `${DEFAULT_BATCH_SIZE.head} (head, partial) / ${DEFAULT_BATCH_SIZE.finetune} (finetune)`;
-
-/** What a number field left empty means, as its placeholder. */
+/**
+ * What a number field left empty shows: "automatic" (its help says what the trainer then picks — for the batch
+ * size, per mode — which a placeholder would cut off at 1366 px).
+ */
 export function placeholderFor(key: NumberKey): string | undefined {
-  if (key === 'batchSize') return BATCH_SIZE_PLACEHOLDER;
   const option: NumberOption = TRAIN_OPTIONS[key];
   return option.default === null ? 'automatic' : undefined;
 }

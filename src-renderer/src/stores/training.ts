@@ -141,7 +141,8 @@ export const useTrainingStore = defineStore('training', () => {
     if (app.view === 'train') return;
     if (!run) return app.notify({ kind: 'failed', text: `Training failed: ${failure ?? 'unknown error'}` });
     const r1 = run.metrics?.test?.recall['1'];
-    const how = run.status === 'done' ? `finished after ${run.epochsDone} epochs${r1 == null ? '' : ` — test Recall@1 ${r1.toFixed(2)}`}` : `${run.status} after ${run.epochsDone} epochs`;
+    const epochs = `${run.epochsDone} epoch${run.epochsDone === 1 ? '' : 's'}`;
+    const how = run.status === 'done' ? `finished after ${epochs}${r1 == null ? '' : ` — test Recall@1 ${r1.toFixed(2)}`}` : `${run.status} after ${epochs}`;
     app.notify({
       kind: run.status === 'done' ? 'done' : run.status === 'cancelled' ? 'cancelled' : 'failed',
       text: `Training ${runName(run)} on ${run.datasetName} ${how}.`,
