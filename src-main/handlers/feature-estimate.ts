@@ -3,7 +3,7 @@
  * per image this process measured on its own latest extraction (from the trainings' progress events). Nothing is
  * guessed: before a first extraction here, the time per image is unknown.
  */
-import { cacheCoverage } from '../catalog/feature-cache-coverage.ts';
+import { cacheCoverage } from '../catalog/training-preflight.ts';
 import type { Db } from '../catalog/open-catalog.ts';
 import type { ArgsOf, FeatureEstimate } from '../../src-shared/contract.ts';
 import type { TrainConfig, TrainProgress } from '../../src-shared/training-types.ts';

@@ -1,5 +1,6 @@
 import type { Db } from '../catalog/open-catalog.ts';
 import { assignSplits } from '../catalog/split.ts';
+import { splitCounts } from '../catalog/training-preflight.ts';
 import { MIN_CALIBRATION_PAIRS } from '../../src-shared/calibration-policy.ts';
 import type { ArgsOf, TrainingEstimate } from '../../src-shared/contract.ts';
 import type { Split } from '../../src-shared/catalog-types.ts';
@@ -7,14 +8,6 @@ import { estimateFeatures, type FeatureRates } from './feature-estimate.ts';
 
 /** Past this many more pairs, "import more" is the whole advice; the count would be noise. */
 const MAX_MORE_PAIRS = 10_000;
-
-/** A dataset's pairs per split. */
-function splitCounts(db: Db, datasetId: number): Record<Split, number> {
-  const counts: Record<Split, number> = { train: 0, val: 0, test: 0 };
-  const rows = db.prepare('SELECT split, COUNT(*) AS n FROM pairs WHERE dataset_id = ? GROUP BY split').all(datasetId) as Array<{ split: Split; n: number }>;
-  for (const r of rows) counts[r.split] = r.n;
-  return counts;
-}
 
 /**
  * How many new pairs the importer would have to add before val holds `needed` pairs. The importer's split gives

@@ -62,7 +62,7 @@ async function screenshotBothSizes(name: string): Promise<void> {
   for (const [width, height] of [[1024, 700], [1366, 768]] as const) {
     await page.setViewportSize({ width, height });
     // Charts resize on their own observer, after the window: wait until nothing is wider than the window.
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
     await app.screenshot(`${name}-${width}`);
   }
 }

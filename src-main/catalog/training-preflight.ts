@@ -1,8 +1,10 @@
 /**
- * How much of a dataset the feature cache already holds, per extractor: what a training's one-time feature
- * extraction still has to compute (handlers/feature-estimate.ts turns it into an estimate).
+ * What a training of a dataset will work with, counted before it starts: how much of the dataset the feature cache
+ * already holds per extractor (what the one-time feature extraction still has to compute), and its splits
+ * (handlers/training-estimate.ts turns them into the training form's estimate and warnings).
  */
 import type { Db } from './open-catalog.ts';
+import type { Split } from '../../src-shared/catalog-types.ts';
 
 /** A dataset's distinct images (by content), and per extractor key how many of them have cached features. */
 export interface CacheCoverage {
@@ -21,4 +23,12 @@ export function cacheCoverage(db: Db, datasetId: number): CacheCoverage {
     .all({ d: datasetId }) as Array<{ extractor: string; cached: number }>;
   const trainPairs = db.prepare(`SELECT COUNT(*) FROM pairs WHERE dataset_id = ? AND split = 'train'`).pluck().get(datasetId) as number;
   return { images, byExtractor, trainPairs };
+}
+
+/** A dataset's pairs per split (what a run trains, validates and tests on). */
+export function splitCounts(db: Db, datasetId: number): Record<Split, number> {
+  const counts: Record<Split, number> = { train: 0, val: 0, test: 0 };
+  const rows = db.prepare('SELECT split, COUNT(*) AS n FROM pairs WHERE dataset_id = ? GROUP BY split').all(datasetId) as Array<{ split: Split; n: number }>;
+  for (const r of rows) counts[r.split] = r.n;
+  return counts;
 }
