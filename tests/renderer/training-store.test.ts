@@ -301,6 +301,18 @@ describe('training store with a queue', () => {
     expect(app.notices).toEqual([]);
   });
 
+  it('says a failure out of sight in the user’s words, with a way back to the training view', async () => {
+    const { fake, store } = setup();
+    const app = useAppStore();
+    app.view = 'runs';
+    await store.start(1, {});
+    fake.emit('training:failed', { jobId: 'job1', error: { code: 'BAD_TRAIN_CONFIG', message: '--lr must be between 0 and 1, not 3' } });
+    expect(app.notices).toHaveLength(1);
+    expect(app.notices[0]).toMatchObject({ kind: 'failed', open: { view: 'train' } });
+    expect(app.notices[0].text).toMatch(/^Training failed: /);
+    expect(app.notices[0].text).not.toContain('--');
+  });
+
   it('estimates the feature extraction’s time left from the rate of its own progress events', async () => {
     let t = 0;
     const { fake, frames, store } = setup({}, () => t);

@@ -6,6 +6,7 @@ import { createFrameBatcher } from '../lib/frame-batcher.ts';
 import { JobTracker } from '../lib/job-tracker.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { runName } from '../lib/format.ts';
+import { explainError } from '../lib/error-words.ts';
 import { useAppStore } from './app.ts';
 import { useJobsStore } from './jobs.ts';
 import { useRunsStore } from './runs.ts';
@@ -130,7 +131,7 @@ export const useTrainingStore = defineStore('training', () => {
     } else {
       status.value = 'failed';
       error.value = event.error;
-      noticeOutOfSight(null, event.error.message);
+      noticeOutOfSight(null, explainError(event.error).text);
     }
     void useRunsStore().refresh();
   }
@@ -139,7 +140,8 @@ export const useTrainingStore = defineStore('training', () => {
   function noticeOutOfSight(run: RunSummary | null, failure?: string): void {
     const app = useAppStore();
     if (app.view === 'train') return;
-    if (!run) return app.notify({ kind: 'failed', text: `Training failed: ${failure ?? 'unknown error'}` });
+    // The user's words, as ErrorNote says them; the details stay on the training view.
+    if (!run) return app.notify({ kind: 'failed', text: `Training failed: ${failure ?? 'unknown error'}`, open: { view: 'train', label: 'See why' } });
     const r1 = run.metrics?.test?.recall['1'];
     const epochs = `${run.epochsDone} epoch${run.epochsDone === 1 ? '' : 's'}`;
     const how = run.status === 'done' ? `finished after ${epochs}${r1 == null ? '' : ` — test Recall@1 ${r1.toFixed(2)}`}` : `${run.status} after ${epochs}`;
