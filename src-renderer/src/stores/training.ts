@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef } from 'vue';
-import type { ArgsOf, BridgeError, Events, TrainingEstimate } from '../../../src-shared/contract.ts';
+import type { BridgeError, Events } from '../../../src-shared/contract.ts';
 import type { EpochRow, RunSummary, TrainProgress, TrainRequest } from '../../../src-shared/training-types.ts';
 import { createFrameBatcher } from '../lib/frame-batcher.ts';
+import { ExtractionClock, type FeatureExtraction } from '../lib/extraction-clock.ts';
 import { JobTracker } from '../lib/job-tracker.ts';
 import { toStoreError, type StoreError } from '../lib/store-error.ts';
 import { runName } from '../lib/format.ts';
@@ -23,13 +24,7 @@ type TrainingEvent =
 /** What the training panel shows; `queued`: waiting for another training to end (trainings run one at a time). */
 export type TrainingStatus = 'idle' | 'starting' | 'queued' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
-/** Where the one-time feature extraction is, and when it will be done at the rate seen so far. */
-export interface FeatureExtraction {
-  done: number;
-  total: number;
-  /** Seconds left at the rate of the images computed since this page saw the extraction start; null until measurable. */
-  etaSeconds: number | null;
-}
+export type { FeatureExtraction };
 
 /** Log lines kept for the panel; the run itself keeps everything that matters. */
 const MAX_LOG_LINES = 200;
@@ -54,27 +49,12 @@ export const useTrainingStore = defineStore('training', () => {
   /** A start or resume sent while another training was shown: queued behind it, or refused (`queueError`). */
   const queueError = ref<StoreError | null>(null);
 
-  // The feature extraction's rate, from the first `features` progress this page saw to the latest.
-  let featureStart: { t: number; done: number } | null = null;
-  const featureClock = ref<{ t: number; done: number } | null>(null);
-  const extraction = computed<FeatureExtraction | null>(() => {
-    const p = progress.value;
-    if (!p || p.phase !== 'features') return null;
-    const latest = featureClock.value;
-    const start = featureStart;
-    const computedSoFar = start && latest ? latest.done - start.done : 0;
-    const seconds = start && latest ? (latest.t - start.t) / 1000 : 0;
-    return { done: p.done, total: p.total, etaSeconds: computedSoFar > 0 && seconds > 0 ? ((p.total - p.done) * seconds) / computedSoFar : null };
-  });
+  // The feature extraction's ETA, from the rate of its own progress events (assigned once per frame, like progress).
+  const clock = new ExtractionClock(storeNow);
+  const extraction = shallowRef<FeatureExtraction | null>(null);
   function timeFeatures(p: TrainProgress | null): void {
-    if (!p || p.phase !== 'features') {
-      featureStart = null;
-      featureClock.value = null;
-      return;
-    }
-    const mark = { t: storeNow(), done: p.done };
-    featureStart ??= mark;
-    featureClock.value = mark;
+    clock.observe(p);
+    extraction.value = clock.state;
   }
 
   const tracker = new JobTracker<TrainingEvent>();
@@ -325,23 +305,7 @@ export const useTrainingStore = defineStore('training', () => {
     error.value = null;
   }
 
-  // The preflight of the form's settings: the dataset's splits (too small to calibrate?) and the extraction's cost.
-  const estimate = shallowRef<TrainingEstimate | null>(null);
-  let estimateToken = 0;
-  /** Asks for the estimate of these settings; an answer for older settings is dropped. */
-  async function loadEstimate(args: ArgsOf<'training:estimate'> | null): Promise<void> {
-    const mine = ++estimateToken;
-    if (!args) return void (estimate.value = null);
-    try {
-      const next = await api.training.estimate(args);
-      if (mine === estimateToken) estimate.value = next;
-    } catch {
-      // An older server, or the dataset just went: the form shows no estimate rather than a stale one.
-      if (mine === estimateToken) estimate.value = null;
-    }
-  }
-
-  return { estimate, loadEstimate, status, active, jobId, runId, progress, extraction, epochs, logs, result, error, queueError, start, resume, cancel, dismiss };
+  return { status, active, jobId, runId, progress, extraction, epochs, logs, result, error, queueError, start, resume, cancel, dismiss };
 });
 
 /** Epoch rows by epoch number, later rows replacing earlier ones of the same epoch, in order. */
