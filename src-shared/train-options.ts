@@ -40,6 +40,19 @@ export type Distance = (typeof DISTANCES)[number];
 export const FEATURE_RECIPE_IDS = ['final', 'mid-multi-gem-polarity', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
 export type FeatureRecipeId = (typeof FEATURE_RECIPE_IDS)[number];
 
+/**
+ * The recipe a run of each backbone uses when it asks for none: the measured best (bench:quality,
+ * docs/training-heads.md; MobileNetV2's blocks 9–13 GeM on polarity-normalised grey). ResNet50's weights are not on
+ * the machines that measure, so it keeps its own final feature. Here rather than on the backbone's registry entry so
+ * that the app's form and the handlers know it without loading tfjs.
+ */
+export const MEASURED_BEST_RECIPE: Record<BackboneId, FeatureRecipeId> = { resnet50: 'final', mobilenetv2: 'mid-multi-gem-polarity' };
+
+/** {@link MEASURED_BEST_RECIPE} of any backbone id (a test's registered backbone has none: `final`). */
+export function measuredBestRecipe(backbone: string): FeatureRecipeId {
+  return (MEASURED_BEST_RECIPE as Record<string, FeatureRecipeId | undefined>)[backbone] ?? 'final';
+}
+
 /** How a recipe pools a feature map: mean, maximum, or generalised mean (GeM) with exponent p. */
 export const RECIPE_POOLINGS = ['avg', 'max', 'gem'] as const;
 export type RecipePooling = (typeof RECIPE_POOLINGS)[number];

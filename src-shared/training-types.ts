@@ -58,6 +58,8 @@ export interface RunSummary {
   id: number;
   datasetId: number;
   datasetName: string;
+  /** The name the user gave the run (`runs:rename`); null until then (the run is shown as "#id"). Absent from producers that predate names. */
+  name?: string | null;
   status: RunStatus;
   interrupted: boolean;
   config: TrainConfig;

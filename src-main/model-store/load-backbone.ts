@@ -3,7 +3,7 @@ import { backboneEntry, OFFLINE_BACKBONE, PREFERRED_BACKBONE, preprocessFor, rec
 import { applyRecipe } from '../ml/backbones/recipe-model.ts';
 import { splitBackbone } from '../ml/backbones/split-backbone.ts';
 import type * as tf from '@tensorflow/tfjs';
-import type { BackboneId, FeatureRecipeId } from '../../src-shared/train-options.ts';
+import { measuredBestRecipe, type BackboneId, type FeatureRecipeId } from '../../src-shared/train-options.ts';
 
 export type { WeightsOptions };
 
@@ -27,7 +27,7 @@ export async function loadBackbone(
 ): Promise<Backbone> {
   const load = async (id: string) => {
     const entry = backboneEntry(id);
-    const chosen = recipe === MEASURED_BEST ? entry.defaultRecipe ?? 'final' : recipe;
+    const chosen = recipe === MEASURED_BEST ? measuredBestRecipe(id) : recipe;
     const spec = recipeFor(id, chosen);
     const backbone = await entry.load({ ...weights, inputSize: inputSize ?? spec?.inputSize ?? entry.inputSize });
     const plain = { ...backbone, preprocess: preprocessFor(id) };

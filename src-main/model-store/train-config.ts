@@ -1,7 +1,7 @@
 import type { BackendInfo } from '../ml/backend.ts';
 import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
-import { DEFAULT_BATCH_SIZE, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
+import { DEFAULT_BATCH_SIZE, measuredBestRecipe, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 
 /** A hyperparameter out of range, named so the user knows which flag to fix. */
 export class TrainConfigError extends Error {
@@ -21,7 +21,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     throw new TrainConfigError((e as Error).message);
   }
   // No recipe asked for: the backbone's measured best (its registry entry), else its own final feature.
-  const features = req.features ?? entry.defaultRecipe ?? 'final';
+  const features = req.features ?? measuredBestRecipe(backbone);
   let recipe;
   try {
     recipe = recipeFor(backbone, features);

@@ -119,11 +119,6 @@ export interface BackboneEntry {
    * of these or `final`.
    */
   readonly recipes?: Partial<Record<Exclude<FeatureRecipeId, 'final'>, FeatureRecipe>>;
-  /**
-   * The recipe a run uses when it asks for none: the measured best for this backbone (bench:quality,
-   * docs/training-heads.md). Absent = `final`.
-   */
-  readonly defaultRecipe?: Exclude<FeatureRecipeId, 'final'>;
   /** Finetune mode freezes every layer before this one. */
   readonly freezeBefore: string;
   /** `bundled`: ships with the app (offline); `file`: a weights file that must be found or downloaded. */

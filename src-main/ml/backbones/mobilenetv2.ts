@@ -134,9 +134,6 @@ export const MOBILENETV2: BackboneEntry = {
   normalisation: NORMALISATION,
   features: { layer: FEATURE_LAYER, shape: 'vector' },
   recipes: MOBILENETV2_RECIPES,
-  // Blocks 9–13 GeM on polarity-normalised grey: the best untrained feature on both evaluation sets, and with
-  // the learned-whitening head the best trained one (docs/feature-recipes.md, docs/training-heads.md).
-  defaultRecipe: 'mid-multi-gem-polarity',
   freezeBefore: FREEZE_BEFORE,
   weights: { kind: 'bundled', source: 'nsfwjs mobilenet_v2' },
   load: ({ inputSize }) => loadMobileNetV2({ inputSize }),
