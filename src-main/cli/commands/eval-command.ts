@@ -48,10 +48,12 @@ function table(columns: Column[]): string {
     ['true-match rate', (c) => fmt(openSet(c).true_match_rate)],
     [`TMR @ FMR ≤ ${TARGET_FALSE_MATCH_RATE}*`, (c) => fmt(c.evaluation.openSetTuned?.trueMatchRate ?? null)],
   ];
-  const width = Math.max(14, ...columns.map((c) => c.label.length + 2));
+  // Each column as wide as its own label: one long label ("untrained mobilenetv2 (mid-multi-gem-polarity)") must
+  // not stretch the others.
+  const widths = columns.map((c) => Math.max(14, c.label.length + 2));
   const labelWidth = Math.max(...rows.map(([name]) => name.length)) + 1;
-  const head = ''.padEnd(labelWidth) + columns.map((c) => c.label.padStart(width)).join('');
-  return [head, ...rows.map(([name, get]) => name.padEnd(labelWidth) + columns.map((c) => get(c).padStart(width)).join(''))].join('\n');
+  const head = ''.padEnd(labelWidth) + columns.map((c, i) => c.label.padStart(widths[i])).join('');
+  return [head, ...rows.map(([name, get]) => name.padEnd(labelWidth) + columns.map((c, i) => get(c).padStart(widths[i])).join(''))].join('\n');
 }
 
 /** What the table's open-set rows mean, printed under it. */
