@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { catalogDataDir } from '../catalog/catalog-path.ts';
 import { BruteForceIndex, type SearchHit } from '../ml/vector-index.ts';
-import { AnnIndex, DEFAULT_ANN_PARAMS, type AnnParams } from './ann-index.ts';
+import { AnnIndex, annBuildParams, DEFAULT_ANN_PARAMS, type AnnBuildParams, type AnnParams } from './ann-index.ts';
 
 /**
  * From this many vectors on, queries go through the HNSW index; below it the exact scan (native SIMD shortlist over
@@ -28,18 +28,31 @@ export interface CatalogIndexOptions {
   threads?: number;
 }
 
-/** What the persisted index's side file records, to tell whether the graph still matches the catalog. */
+/**
+ * What the persisted index's side file records, to tell whether the graph still matches the catalog and the
+ * settings it would be built with today. Version 1 files (one `params` object, search settings included) are
+ * never reused: the graph is rebuilt with the current build settings.
+ */
 interface IndexMeta {
-  version: 1;
+  version: typeof META_VERSION;
   embedderKey: string;
   dim: number;
-  params: AnnParams;
+  /** The settings the graph was built with; the search settings are applied when it is opened. */
+  build: AnnBuildParams;
   /** How many of the exact index's rows (in row order) the graph holds, and a checksum of their ids. */
   count: number;
   idsChecksum: number;
   /** Size of the graph file as written: usearch's loader can hang on a truncated or foreign file, so it never sees one. */
   bytes: number;
 }
+
+const META_VERSION = 2;
+
+/**
+ * Longest shortlist asked of the graph while a filter rejects too much of it; beyond this the exact scan (a
+ * filter keeping under ~1/400 of a million images) is cheaper than walking the graph further.
+ */
+const MAX_SHORTLIST = 4096;
 
 /** Where the index of a catalog file lives: `index/` in the folder Lookalike owns beside it (catalogDataDir). */
 export function indexFolderFor(catalogFile: string): string | undefined {
@@ -130,7 +143,7 @@ export class CatalogIndex {
     if (files) {
       fs.mkdirSync(path.dirname(files.graph), { recursive: true });
       this.ann.save(files.graph);
-      const meta: IndexMeta = { version: 1, embedderKey: this.options.embedderKey, dim: this.dim, params: this.params, count: ids.length, idsChecksum: checksum(ids, ids.length), bytes: fs.statSync(files.graph).size };
+      const meta: IndexMeta = { version: META_VERSION, embedderKey: this.options.embedderKey, dim: this.dim, build: annBuildParams(this.params), count: ids.length, idsChecksum: checksum(ids, ids.length), bytes: fs.statSync(files.graph).size };
       fs.writeFileSync(`${files.meta}.tmp`, JSON.stringify(meta));
       fs.renameSync(`${files.meta}.tmp`, files.meta);
     }
@@ -144,8 +157,8 @@ export class CatalogIndex {
     } catch {
       return undefined;
     }
-    const sameParams = JSON.stringify(meta.params) === JSON.stringify(this.params);
-    const fits = meta.version === 1 && meta.embedderKey === this.options.embedderKey && meta.dim === this.dim && sameParams && meta.count <= ids.length;
+    const sameParams = JSON.stringify(meta.build) === JSON.stringify(annBuildParams(this.params));
+    const fits = meta.version === META_VERSION && meta.embedderKey === this.options.embedderKey && meta.dim === this.dim && sameParams && meta.count <= ids.length;
     if (!fits || checksum(ids, meta.count) !== meta.idsChecksum) return undefined;
     try {
       if (fs.statSync(files.graph).size !== meta.bytes) return undefined;
@@ -158,8 +171,9 @@ export class CatalogIndex {
 
   /**
    * The `k` best vectors passing `filter`, best first with exact cosine scores (ties by smaller id).
-   * Without the graph this is the exact search. With it: a shortlist of max(4k, k + 64) is re-scored exactly;
-   * while the filter leaves fewer than k, the shortlist grows ×4; past 4 096 candidates the exact scan answers.
+   * Without the graph this is the exact search. With it: a shortlist of max(params.shortlist, 4k) is re-scored
+   * exactly; while the filter leaves fewer than k, the shortlist grows ×4; past {@link MAX_SHORTLIST} candidates
+   * the exact scan answers.
    */
   search(query: ArrayLike<number>, k: number, filter?: (id: number) => boolean): SearchHit<number>[] {
     const ann = this.ann;
@@ -171,11 +185,11 @@ export class CatalogIndex {
     const norm = Math.sqrt(sq);
     if (!(norm > 0) || !Number.isFinite(norm)) return this.exact.search(query, k, filter); // the exact index throws the clear error
     for (let i = 0; i < q.length; i++) q[i] /= norm;
-    for (let fetch = Math.max(4 * limit, limit + 64); fetch <= 4096; fetch *= 4) {
+    for (let fetch = Math.max(this.params.shortlist, 4 * limit); ; fetch *= 4) {
       const candidates = ann.candidates(q, fetch);
       const hits = this.exact.rescore(q, candidates, limit, filter);
       if (hits.length >= limit || candidates.length >= this.exact.size) return hits;
+      if (fetch >= MAX_SHORTLIST) return this.exact.search(query, k, filter);
     }
-    return this.exact.search(query, k, filter);
   }
 }
