@@ -34,7 +34,7 @@ export function annBuildParams(params: AnnParams): AnnBuildParams {
  * Defaults chosen with `npm run bench:query` (docs/performance.md, docs/bench/query-*.json): the sweep at
  * 100 k clustered 256-d vectors and its confirmation at 1 M. See the measurements there for why each value.
  */
-export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 64, expansionSearch: 256, quantization: 'i8', shortlist: 74 };
+export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 32, expansionAdd: 128, expansionSearch: 256, quantization: 'i8', shortlist: 74 };
 
 const SCALAR: Record<AnnQuantization, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
 
