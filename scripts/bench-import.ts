@@ -8,6 +8,9 @@
  * which decoders ignore), so every image is hashed, decoded and thumbnailed as a new one. Each folder is
  * imported `--repeats` times into a new catalog and the median is reported, once per concurrency setting
  * (files decoded at once), side by side in this one run; `phases` splits one import's wall time by phase.
+ * `cpuMsPerImage` is the CPU time of every thread of the process per image (libvips and libuv's pool included),
+ * which hardly depends on what else the machine runs; `imagesPerSecondOnIdleCores` = cores ÷ that, what the
+ * import would reach with the cores to itself. `stepsPerImage` times each step of an import on its own.
  */
 import fs from 'node:fs';
 import os from 'node:os';
