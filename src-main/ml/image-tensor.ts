@@ -19,7 +19,11 @@ async function decodeRgb(input: Buffer, size: number, label: string): Promise<Fl
     .removeAlpha()
     .toColourspace('srgb')
     .raw()
-    .toBuffer({ resolveWithObject: true });
+    .toBuffer({ resolveWithObject: true })
+    // libvips does not know which file it was given; in a batch of many, the user needs to.
+    .catch((e: Error) => {
+      throw Object.assign(new Error(`${label}: ${e.message}`), { cause: e });
+    });
   if (info.channels !== 3 || info.width !== size || info.height !== size) {
     throw new Error(`${label}: decoded to ${info.width}×${info.height}×${info.channels}, expected ${size}×${size}×3`);
   }

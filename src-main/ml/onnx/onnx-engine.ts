@@ -105,15 +105,25 @@ function runtime(options: EngineOptions) {
   return runtimeMemo;
 }
 
-/** Which engine embeds in this process (onnxruntime-node loads or not); memoised unless options are given. */
-export async function embedRuntime(options: EngineOptions = {}): Promise<EmbedRuntimeInfo> {
+/**
+ * tfjs-node and tfjs-node-gpu (both register tfjs's `tensorflow` backend) are native already and, on a GPU, faster
+ * than onnxruntime's CPU provider: where they install they stay the engine of everything, as the issue asks.
+ */
+const NATIVE_TFJS = 'tensorflow';
+
+/**
+ * Which engine embeds in this process: onnxruntime-node when it loads and tfjs runs on wasm or cpu, else tfjs
+ * (with why). `tfjsBackend` is tfjs's backend name (`tf.getBackend()` by default). Memoised unless options are given.
+ */
+export async function embedRuntime(options: EngineOptions = {}, tfjsBackend: string = tf.getBackend()): Promise<EmbedRuntimeInfo> {
+  if (tfjsBackend === NATIVE_TFJS) return { name: 'tfjs', reason: 'tfjs-node is native already' };
   return (await runtime(options)).info;
 }
 
-/** `onnxruntime-node (cpu, 2 threads)` or `tfjs wasm — onnxruntime-node not installed`. */
+/** `onnxruntime-node (cpu, 2 threads)`, or `tfjs wasm (onnxruntime-node not installed)` with tfjs's backend name. */
 export function describeEmbedRuntime(info: EmbedRuntimeInfo, tfjsBackend: string): string {
   if (info.name === 'onnxruntime-node') return `onnxruntime-node (cpu, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
-  return `tfjs ${tfjsBackend}${info.reason ? ` — ${info.reason}` : ''}`;
+  return `tfjs ${tfjsBackend}${info.reason ? ` (${info.reason})` : ''}`;
 }
 
 /**
@@ -150,6 +160,7 @@ export function tfjsForward(model: tf.LayersModel, fellBack?: string): ForwardEn
 }
 
 async function buildEngine(model: tf.LayersModel, options: EngineOptions): Promise<ForwardEngine> {
+  if (tf.getBackend() === NATIVE_TFJS) return tfjsForward(model);
   const { ort, info } = await runtime(options);
   // Not installed (or forced off) is the process's state, which the backend line already says.
   if (!ort) return tfjsForward(model);
