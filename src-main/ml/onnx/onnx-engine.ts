@@ -17,6 +17,12 @@ export type EngineName = 'onnxruntime-node' | 'tfjs';
  */
 export const DEFAULT_ONNX_THREADS = 2;
 
+/**
+ * onnxruntime's idle pool threads spin, waiting for the next op, by default: on a machine whose cores are shared
+ * (other processes, libvips decoding the next batch) that burns the time the others need.
+ */
+export const DEFAULT_ONNX_SPINNING = false;
+
 /** The parts of onnxruntime-node used here, structurally, so tests can inject a runtime that fails to load. */
 export interface OrtRuntime {
   InferenceSession: { create(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSession> };
@@ -29,6 +35,7 @@ interface OrtSessionOptions {
   graphOptimizationLevel: 'all';
   executionMode: 'sequential';
   executionProviders: string[];
+  extra: { session: { intra_op: { allow_spinning: '0' | '1' } } };
 }
 
 interface OrtSession {
@@ -58,6 +65,8 @@ export interface EngineOptions {
   threads?: number;
   /** `tfjs` keeps every model on tfjs; `auto` or empty tries onnxruntime-node. Defaults to `LOOKALIKE_EMBED_ENGINE`. */
   force?: string;
+  /** Whether idle intra-op threads busy-wait for work (onnxruntime's default); defaults to {@link DEFAULT_ONNX_SPINNING}. */
+  spinning?: boolean;
 }
 
 /** A loaded model's forward pass, on one engine. */
@@ -133,7 +142,7 @@ export function describeEmbedRuntime(info: EmbedRuntimeInfo, tfjsBackend: string
  * Memoised per model unless options are given.
  */
 export function frozenForward(model: tf.LayersModel, options: EngineOptions = {}): Promise<ForwardEngine> {
-  const injected = options.loader !== undefined || options.threads !== undefined || options.force !== undefined;
+  const injected = options.loader !== undefined || options.threads !== undefined || options.force !== undefined || options.spinning !== undefined;
   if (injected) return buildEngine(model, options);
   let engine = engines.get(model);
   if (!engine) {
@@ -173,6 +182,7 @@ async function buildEngine(model: tf.LayersModel, options: EngineOptions): Promi
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       executionProviders: ['cpu'],
+      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? DEFAULT_ONNX_SPINNING) ? '1' : '0' } } },
     });
   } catch (error) {
     return tfjsForward(model, `${model.name} runs on tfjs: ${firstLine(error)}`);
