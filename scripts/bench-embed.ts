@@ -5,7 +5,7 @@
  * found), and the file → features pipeline with and without decoding overlapped with the forward pass.
  *
  *   npm run bench:embed -- [--rounds 3] [--batch 8] [--models mobilenetv2,mobilenetv2:mid-multi-gem-polarity,resnet50]
- *                          [--no-pool] [--no-anchor] [--no-pipeline]
+ *                          [--no-pool] [--no-anchor] [--no-pipeline] [--no-alongside]
  *
  * Engines: `tfjs-wasm` as Lookalike ran until now (main thread); `tfjs-wasm-pool` = one tfjs-wasm worker per
  * core, batches dealt round-robin (tfjs-wasm's threaded binary does not start in Node); `onnxruntime-node` with 1
@@ -13,6 +13,8 @@
  * (src-main/ml/onnx/onnx-engine.ts: the graph converted by layers-to-onnx.ts). Inputs are the sample's real
  * images, preprocessed once, so every engine computes on the same floats. Rounds alternate engines so load drift
  * hits all alike; medians are reported. The load average is recorded: the machine may be shared.
+ * `alongside` rows: onnxruntime-node on MobileNetV2 while a worker keeps one core busy with tfjs-wasm matrix
+ * products, as a training job in the app's worker would (the thread count has to suit that case too).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { storeCachedFeatures } from '../src-main/catalog/feature-cache.ts';
 import { openCatalog } from '../src-main/catalog/open-catalog.ts';
 import { describeBackend, initBackend } from '../src-main/ml/backend.ts';
 import type { Backbone } from '../src-main/ml/backbones/backbone.ts';
@@ -206,15 +209,18 @@ async function pipeline(): Promise<unknown> {
   const size = backbone.inputSize;
   try {
     for (let r = 0; r <= rounds; r++) {
+      const before = openCatalog(path.join(tmp, `s${r}.sqlite`));
       let t0 = performance.now();
       for (let b = 0; b < refs.length; b += batch) {
-        const pixels = await decodeImageBatch(refs.slice(b, b + batch).map((x) => x.path), size);
-        const n = Math.min(batch, refs.length - b);
-        const x = tf.tidy(() => backbone.preprocess(tf.tensor4d(pixels, [n, size, size, 3])));
-        await engine.forward(x);
+        const chunk = refs.slice(b, b + batch);
+        const pixels = await decodeImageBatch(chunk.map((x) => x.path), size);
+        const x = tf.tidy(() => backbone.preprocess(tf.tensor4d(pixels, [chunk.length, size, size, 3])));
+        const values = await engine.forward(x);
         x.dispose();
+        storeCachedFeatures(before, 'bench', [1280], chunk.map((c, j) => ({ sha256: c.sha256, features: values.subarray(j * 1280, (j + 1) * 1280) })));
       }
       if (r > 0) sequential.push(performance.now() - t0); // round 0 warms both up
+      before.close();
       const db = openCatalog(path.join(tmp, `c${r}.sqlite`));
       t0 = performance.now();
       await cachedFeatures(db, backbone, refs, { batchSize: batch });
@@ -230,10 +236,44 @@ async function pipeline(): Promise<unknown> {
     model: 'MobileNetV2 @224', engine: engine.name, images: refs.length, batch,
     decodeThenForwardImagesPerSecond: ips(sequential),
     cachedFeaturesOverlappedImagesPerSecond: ips(overlapped),
-    note: 'cachedFeatures also writes each batch to a SQLite cache (one transaction per batch); the sequential loop writes nothing',
+    note: 'both write each batch to a new SQLite cache in one transaction; only cachedFeatures decodes the next batch during the forward pass',
   };
 }
 const pipelineResult = process.argv.includes('--no-pipeline') ? null : await pipeline();
+
+/** MobileNetV2 @224 on onnxruntime-node with 1 and 2 threads while one core trains (bench-embed-busy.ts). */
+async function alongside(): Promise<void> {
+  const { backbone, label } = await benchModel('mobilenetv2');
+  const size = backbone.inputSize;
+  const batches: Float32Array[] = [];
+  for (let b = 0; b + batch <= 4 * batch; b += batch) {
+    const raw = await readImageBatch(files.slice(b, b + batch), size);
+    const x = tf.tidy(() => backbone.preprocess(raw));
+    batches.push(x.dataSync() as Float32Array);
+    tf.dispose([raw, x]);
+  }
+  const engines = [await onnxEngine(backbone, 1, false), await onnxEngine(backbone, cores, false)];
+  for (const e of engines) await e.run(batches, batch);
+  const boot = new URL('../src-main/tsx-worker-boot.mjs', import.meta.url);
+  const busy = new Worker(boot, { workerData: { tsEntry: new URL('./bench-embed-busy.ts', import.meta.url).href } });
+  await new Promise((resolve) => busy.once('message', resolve));
+  const times = new Map<Engine, number[]>(engines.map((e) => [e, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const e of engines) {
+      const t0 = performance.now();
+      await e.run(batches, batch);
+      times.get(e)!.push(performance.now() - t0);
+    }
+  }
+  busy.postMessage('stop');
+  await busy.terminate();
+  for (const e of engines) {
+    const ips = (batches.length * batch) / (median(times.get(e)!) / 1000);
+    rows.push({ model: `${label}, one core training alongside`, engine: e.engine, threads: e.threads, spinning: false, imagesPerSecond: round(ips, 1), vsTfjsWasm: null, maxAbsDiffVsTfjs: null });
+  }
+  backbone.model.dispose();
+}
+if (!process.argv.includes('--no-alongside') && !onnxError) await alongside();
 
 const python = torchPython();
 let anchor: { torch: string; torchvision: string; models: Record<string, { imagesPerSecond: Record<string, number> }> } | null = null;
