@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/ml/backend.ts';
 import { buildResNet50 } from '../../src-main/ml/backbones/resnet50.ts';
 import { recipeIds } from '../../src-main/ml/backbones/registry.ts';
-import { embedRuntime, frozenForward, type ForwardEngine } from '../../src-main/ml/onnx/onnx-engine.ts';
+import { embedRuntime, frozenForward, type ForwardEngine, type OrtRuntime } from '../../src-main/ml/onnx/onnx-engine.ts';
 import { loadBackbone, partialBackbone } from '../../src-main/model-store/load-backbone.ts';
 
 /** Small inputs keep every forward pass a few milliseconds; the layers and their numerics are the full models'. */
@@ -129,6 +129,33 @@ describe('falling back to tfjs', () => {
     const { got, want } = await compare(engine, model, x);
     expect(got).toHaveLength(2 * 5);
     expect(Array.from(got)).toEqual(Array.from(want));
+    x.dispose();
+    model.dispose();
+  });
+
+  it('carries on, on tfjs, when a session that loaded fails to run', async () => {
+    const model = tinyModel(false);
+    let released = 0;
+    const brokenRuntime: OrtRuntime = {
+      Tensor: class { constructor(readonly type: string, readonly data: Float32Array, readonly dims: readonly number[]) {} },
+      InferenceSession: {
+        create: async () => ({
+          inputNames: ['input'], outputNames: ['out'],
+          run: async () => { throw new Error('bad_alloc: out of memory\nat Run'); },
+          release: async () => { released++; },
+        }),
+      },
+    };
+    const engine = await frozenForward(model, { loader: async () => brokenRuntime });
+    expect(engine.name).toBe('onnxruntime-node');
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const { got, want } = await compare(engine, model, x);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(engine.fellBack).toBe('tiny runs on tfjs: onnxruntime failed: bad_alloc: out of memory');
+    expect(released).toBe(1);
+    // Later batches go straight to tfjs.
+    expect(Array.from(await engine.forward(x))).toEqual(Array.from(want));
+    expect(released).toBe(1);
     x.dispose();
     model.dispose();
   });
