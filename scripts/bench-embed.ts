@@ -289,7 +289,8 @@ if (python && anchorsWanted.size) {
 }
 
 /** onnxruntime-node (the app's default configuration) ÷ PyTorch with the same thread count, per model. */
-const anchorName = (label: string) => (label.startsWith('ResNet50') ? 'resnet50' : label.includes('recipe mid-multi-gem') ? 'mobilenetv2-mid-multi-gem' : label.includes('recipe') ? null : 'mobilenetv2');
+const anchorName = (label: string) =>
+  label.includes('alongside') ? null : label.startsWith('ResNet50') ? 'resnet50' : label.includes('recipe mid-multi-gem') ? 'mobilenetv2-mid-multi-gem' : label.includes('recipe') ? null : 'mobilenetv2';
 const ratios = anchor && rows.filter((r) => r.engine === 'onnxruntime-node' && (r.threads === 1 || r.spinning === DEFAULT_ONNX_SPINNING)).flatMap((r) => {
   const name = anchorName(r.model);
   const torch = name ? anchor!.models[name]?.imagesPerSecond[String(r.threads)] : undefined;
