@@ -8,6 +8,7 @@ import { initBackend } from '../../src-main/ml/backend.ts';
 import type { Backbone } from '../../src-main/ml/backbones/backbone.ts';
 import { backboneOutputs, cachedFeatures, extractorKey, type ImageRef } from '../../src-main/model-store/feature-cache.ts';
 import { loadBackbone, partialBackbone } from '../../src-main/model-store/load-backbone.ts';
+import type { OrtLoader, OrtRuntime } from '../../src-main/ml/onnx/onnx-engine.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
@@ -52,6 +53,17 @@ describe('the feature cache, whichever engine fills it', () => {
     expect(key).toMatch(/^mobilenetv2@64:[0-9a-f]{12}$/);
     expect(rows(byTfjs)).toEqual([{ extractor: key, shape: '[1280]', n: images.length }]);
     expect(rows(byOnnx)).toEqual(rows(byTfjs));
+  });
+
+  it('builds one onnxruntime session for a whole job, however many batches', async () => {
+    let sessions = 0;
+    const counting: OrtLoader = async () => {
+      const real = (await import('onnxruntime-node')) as unknown as OrtRuntime;
+      return { Tensor: real.Tensor, InferenceSession: { create: (bytes, options) => (sessions++, real.InferenceSession.create(bytes, options)) } };
+    };
+    const table = await cachedFeatures(newCatalog(), backbone, images, { batchSize: 4, engine: { loader: counting } });
+    expect(table.data.length).toBe(images.length * 1280);
+    expect(sessions).toBe(1);
   });
 
   it('keeps each image on its own row while the next batch decodes during the forward pass', async () => {

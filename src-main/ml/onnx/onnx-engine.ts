@@ -87,7 +87,7 @@ const PACKAGE = 'onnxruntime-node';
 const defaultLoader: OrtLoader = async () => (await import(/* @vite-ignore */ PACKAGE)) as unknown as OrtRuntime;
 
 let runtimeMemo: Promise<{ ort?: OrtRuntime; info: EmbedRuntimeInfo }> | undefined;
-const engines = new WeakMap<tf.LayersModel, Promise<ForwardEngine>>();
+const engines = new WeakMap<tf.LayersModel, Map<string, Promise<ForwardEngine>>>();
 
 function threadsFrom(options: EngineOptions): number {
   const env = Number(process.env.LOOKALIKE_ONNX_THREADS);
@@ -137,17 +137,19 @@ export function describeEmbedRuntime(info: EmbedRuntimeInfo, tfjsBackend: string
 
 /**
  * The forward engine of a FROZEN model: an onnxruntime session built once from its current weights (cached for
- * the model's life), or tfjs when that cannot be had — with the reason, never a crash. The session is a
- * snapshot: never use this for a model whose weights still train (finetune's model, partial's suffix).
- * Memoised per model unless options are given.
+ * the model's life, per threads / spinning / force setting), or tfjs when that cannot be had — with the reason,
+ * never a crash. The session is a snapshot: never use this for a model whose weights still train (finetune's
+ * model, partial's suffix). An injected `loader` is never memoised.
  */
 export function frozenForward(model: tf.LayersModel, options: EngineOptions = {}): Promise<ForwardEngine> {
-  const injected = options.loader !== undefined || options.threads !== undefined || options.force !== undefined || options.spinning !== undefined;
-  if (injected) return buildEngine(model, options);
-  let engine = engines.get(model);
+  if (options.loader) return buildEngine(model, options);
+  const key = `${options.threads ?? ''}|${options.spinning ?? ''}|${options.force ?? ''}`;
+  let perModel = engines.get(model);
+  if (!perModel) engines.set(model, (perModel = new Map()));
+  let engine = perModel.get(key);
   if (!engine) {
     engine = buildEngine(model, options);
-    engines.set(model, engine);
+    perModel.set(key, engine);
   }
   return engine;
 }
