@@ -28,7 +28,7 @@ import { openCatalog } from '../src-main/catalog/open-catalog.ts';
 import { describeBackend, initBackend } from '../src-main/ml/backend.ts';
 import type { Backbone } from '../src-main/ml/backbones/backbone.ts';
 import { decodeImageBatch, readImageBatch } from '../src-main/ml/image-tensor.ts';
-import { DEFAULT_ONNX_SPINNING, DEFAULT_ONNX_THREADS, frozenForward } from '../src-main/ml/onnx/onnx-engine.ts';
+import { DEFAULT_ONNX_SPINNING, defaultOnnxThreads, frozenForward } from '../src-main/ml/onnx/onnx-engine.ts';
 import { cachedFeatures } from '../src-main/model-store/feature-cache.ts';
 import { benchModel } from './bench-embed-models.ts';
 
@@ -302,7 +302,7 @@ console.log(
     {
       benchmark: 'feature extraction engines, real sample images',
       backend: describeBackend(backend),
-      appDefault: { engine: backend.embeds.name, threads: DEFAULT_ONNX_THREADS, spinning: DEFAULT_ONNX_SPINNING },
+      appDefault: { engine: backend.embeds.name, threads: defaultOnnxThreads(), spinning: DEFAULT_ONNX_SPINNING },
       batch,
       rounds,
       onnxruntimeError: onnxError,

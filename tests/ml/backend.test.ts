@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   describeBackend, initBackend, type BackendLoader, type BackendName, type LoadedBackend,
 } from '../../src-main/ml/backend.ts';
-import { DEFAULT_ONNX_THREADS } from '../../src-main/ml/onnx/onnx-engine.ts';
+import { defaultOnnxThreads } from '../../src-main/ml/onnx/onnx-engine.ts';
+
+const threads = defaultOnnxThreads();
+const threadsText = `${threads} thread${threads === 1 ? '' : 's'}`;
 
 /** What Node throws for `import('<pkg>')` when the package is absent. */
 function notInstalled(pkg: string): Error {
@@ -48,10 +51,10 @@ describe('initBackend fallback order (fake loaders)', () => {
         { name: 'tensorflow-gpu', reason: 'tfjs-node-gpu not installed' },
         { name: 'tensorflow', reason: 'tfjs-node not installed' },
       ],
-      embeds: { name: 'onnxruntime-node', threads: DEFAULT_ONNX_THREADS },
+      embeds: { name: 'onnxruntime-node', threads },
     });
     expect(describeBackend(info)).toBe(
-      `backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed · embeds: onnxruntime-node (cpu, ${DEFAULT_ONNX_THREADS} threads) · trains: tfjs wasm`);
+      `backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed · embeds: onnxruntime-node (cpu, ${threadsText}) · trains: tfjs wasm`);
     expect(lines).toEqual([describeBackend(info)]);
   });
 
@@ -117,6 +120,9 @@ describe('the engine that embeds', () => {
     expect(describeBackend(forced)).toBe('backend: wasm (cpu) · embeds: tfjs wasm (LOOKALIKE_EMBED_ENGINE=tfjs) · trains: tfjs wasm');
     const oneThread = await initBackend({ force: 'wasm', loaders: wasm.loaders, embed: { threads: 1 } });
     expect(describeBackend(oneThread)).toBe('backend: wasm (cpu) · embeds: onnxruntime-node (cpu, 1 thread) · trains: tfjs wasm');
+    vi.stubEnv('LOOKALIKE_ONNX_THREADS', '3');
+    const fromEnv = await initBackend({ force: 'wasm', loaders: wasm.loaders, embed: { force: 'auto' } });
+    expect(describeBackend(fromEnv)).toBe('backend: wasm (cpu) · embeds: onnxruntime-node (cpu, 3 threads) · trains: tfjs wasm');
   });
 });
 
@@ -179,7 +185,7 @@ describe('initBackend on this machine', () => {
 
   it('can be forced onto the plain cpu backend', async () => {
     const info = await initBackend({ force: 'cpu' });
-    expect(info).toEqual({ name: 'cpu', device: 'cpu', fellBack: [], threads: 1, embeds: { name: 'onnxruntime-node', threads: DEFAULT_ONNX_THREADS } });
+    expect(info).toEqual({ name: 'cpu', device: 'cpu', fellBack: [], threads: 1, embeds: { name: 'onnxruntime-node', threads } });
     expect(tf.getBackend()).toBe('cpu');
   });
 });

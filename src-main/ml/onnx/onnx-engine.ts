@@ -1,3 +1,4 @@
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { layersModelToOnnx } from './layers-to-onnx.ts';
 import { encodeOnnxModel } from './onnx-proto.ts';
@@ -11,11 +12,15 @@ import { encodeOnnxModel } from './onnx-proto.ts';
 export type EngineName = 'onnxruntime-node' | 'tfjs';
 
 /**
- * onnxruntime's intra-op threads. 2 = the development machine's two cores: bench:embed measured 2 threads at
- * 1.6–1.7× one thread on a quiet machine (docs/bench/embed.json); training's tfjs-wasm is single-threaded and
- * never runs at the same time as feature extraction within a run. `LOOKALIKE_ONNX_THREADS` overrides it.
+ * onnxruntime's intra-op threads by default: every core but one, which is left to libvips decoding the next batch
+ * (cachedFeatures overlaps the two), to a training job in the app's worker, and to the UI. Measured on the 2-core
+ * machine (docs/performance.md, docs/bench/embed*.json): 1 thread beat 2 in every model at load 7–10, and for
+ * ResNet50 and with a training-like load beside it even at load 2.6–4.8, where 2 threads were 1.3× on MobileNetV2
+ * alone. `LOOKALIKE_ONNX_THREADS` overrides it.
  */
-export const DEFAULT_ONNX_THREADS = 2;
+export function defaultOnnxThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
 
 /**
  * onnxruntime's idle pool threads spin, waiting for the next op, by default: on a machine whose cores are shared
@@ -61,7 +66,7 @@ export interface EmbedRuntimeInfo {
 export interface EngineOptions {
   /** Replaces `import('onnxruntime-node')` (tests inject one that fails). */
   loader?: OrtLoader;
-  /** Intra-op threads; defaults to `LOOKALIKE_ONNX_THREADS` or {@link DEFAULT_ONNX_THREADS}. */
+  /** Intra-op threads; defaults to `LOOKALIKE_ONNX_THREADS` or {@link defaultOnnxThreads}. */
   threads?: number;
   /** `tfjs` keeps every model on tfjs; `auto` or empty tries onnxruntime-node. Defaults to `LOOKALIKE_EMBED_ENGINE`. */
   force?: string;
@@ -91,7 +96,7 @@ const engines = new WeakMap<tf.LayersModel, Map<string, Promise<ForwardEngine>>>
 
 function threadsFrom(options: EngineOptions): number {
   const env = Number(process.env.LOOKALIKE_ONNX_THREADS);
-  const threads = options.threads ?? (Number.isInteger(env) && env > 0 ? env : DEFAULT_ONNX_THREADS);
+  const threads = options.threads ?? (Number.isInteger(env) && env > 0 ? env : defaultOnnxThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`onnxruntime threads must be a positive integer, got ${threads}`);
   return threads;
 }
