@@ -11,6 +11,7 @@ import type { ArgsOf, RequestName } from './contract.ts';
 import { trainRequestSchema } from './train-request-schema.ts';
 import { boundedNumber, wholeNumber, text } from './schema-parts.ts';
 import { BATCH_EXPORT_FORMATS } from './batch-types.ts';
+import { BACKBONE_IDS, FEATURE_RECIPE_IDS, TRAIN_MODES, TRAIN_OPTIONS } from './train-options.ts';
 
 /** The largest value of each kind of argument. Far above any real use; they stop typos and abuse, not users. */
 export const ARG_LIMITS = {
@@ -90,11 +91,23 @@ export const REQUEST_SCHEMAS = {
   'training:start': v.strictObject({ datasetId: id('dataset'), request: trainRequestSchema }, 'an object { datasetId, request }'),
   'training:resume': runOnly,
   'training:cancel': jobId,
+  'training:estimate': v.strictObject(
+    {
+      datasetId: id('dataset'),
+      backbone: v.optional(v.picklist(BACKBONE_IDS, `one of ${BACKBONE_IDS.join(', ')}`)),
+      features: v.optional(v.picklist(FEATURE_RECIPE_IDS, `one of ${FEATURE_RECIPE_IDS.join(', ')}`)),
+      mode: v.optional(v.picklist(TRAIN_MODES, `one of ${TRAIN_MODES.join(', ')}`)),
+      augment: v.optional(wholeNumber('a number of look-alikes per logo', TRAIN_OPTIONS.augment.min, TRAIN_OPTIONS.augment.max)),
+    },
+    'an object { datasetId, backbone?, features?, mode?, augment? }',
+  ),
   // The app asks for every run with `{}`; no argument at all means the same.
   'runs:list': v.optional(v.strictObject({ datasetId: v.optional(id('dataset')) }, 'an object { datasetId? }'), {}),
   'runs:get': runOnly,
   'runs:removalPreview': runOnly,
   'runs:remove': runOnly,
+  // 0 characters: taking the name away. The catalog trims it and refuses control characters (BAD_NAME).
+  'runs:rename': v.strictObject({ runId: id('run'), name: text('a run name', 0, ARG_LIMITS.nameChars) }, 'an object { runId, name }'),
   'runs:task': v.variant(
     'kind',
     [

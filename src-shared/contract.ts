@@ -9,6 +9,7 @@ import type { JobInfo, JobKind, JobState } from './job-types.ts';
 import type { DatasetRemoval, RunRemoval } from './upkeep-types.ts';
 import type { RunTask, RunTaskProgress, RunTaskResult } from './run-task-types.ts';
 import type { BatchExportFormat, BatchProgress, BatchQueryRequest, BatchResult } from './batch-types.ts';
+import type { BackboneId, FeatureRecipeId, TrainMode } from './train-options.ts';
 
 /** What the app tells the UI about itself. */
 export interface AppInfo {
@@ -19,6 +20,45 @@ export interface AppInfo {
   transport: 'electron' | 'web';
   /** The embedded sample dataset's folder, for "import the sample" (absent when not shipped). */
   samplePath?: string;
+}
+
+/**
+ * What a training's one-time feature extraction will cost, before it starts (head and partial mode run the frozen
+ * backbone over every image once and cache the result; finetune extracts nothing ahead).
+ */
+export interface FeatureEstimate {
+  /** Whether this mode extracts features ahead at all (false: finetune). */
+  extracts: boolean;
+  /** Distinct images of the dataset's pairs. */
+  images: number;
+  /** Of those, how many have no cached features for the extractor the training would use. */
+  uncached: number;
+  /**
+   * Synthetic look-alikes the run makes (look-alikes per logo × training logos): their features are computed too,
+   * unless an earlier run made and cached the very same ones, which is not known before they are made.
+   */
+  synthetic: number;
+  /**
+   * Seconds per image measured by this process on its latest extraction with the same backbone, recipe and mode;
+   * null until one has run (the estimate is then unknown until the extraction starts).
+   */
+  secondsPerImage: number | null;
+  /** What the measurement was taken on ("mobilenetv2 · final · head"), when there is one. */
+  measuredOn: string | null;
+}
+
+/** What a training on a dataset will have to work with, before it starts: the training form's warnings and estimate. */
+export interface TrainingEstimate {
+  /** The dataset's pairs per split, as its imports split them (what the run trains, validates and tests on). */
+  splits: { train: number; val: number; test: number };
+  /** Fewest val pairs a calibrated match threshold needs (calibration-policy.ts MIN_CALIBRATION_PAIRS). */
+  minCalibrationPairs: number;
+  /**
+   * How many more pairs a re-import of the folder would have to bring, split as the importer splits new pairs,
+   * before val reaches `minCalibrationPairs`; 0 when it has.
+   */
+  morePairsToCalibrate: number;
+  features: FeatureEstimate;
 }
 
 /** Every request: `area:verb` → argument and result. */
@@ -63,6 +103,15 @@ export interface Requests {
   'training:start': { args: { datasetId: number; request: TrainRequest }; result: { jobId: string; state: 'queued' | 'running' } };
   'training:resume': { args: { runId: number }; result: { jobId: string; state: 'queued' | 'running' } };
   'training:cancel': { args: { jobId: string }; result: void };
+  /**
+   * Before a training starts: the dataset's splits and whether val is big enough to calibrate a threshold, and how
+   * many images these settings must run through the backbone before the first epoch, at the time per image
+   * measured here last time. Unset settings are the trainer's choice (either backbone, head mode).
+   */
+  'training:estimate': {
+    args: { datasetId: number; backbone?: BackboneId; features?: FeatureRecipeId; mode?: TrainMode; augment?: number };
+    result: TrainingEstimate;
+  };
   'runs:list': { args: { datasetId?: number }; result: RunSummary[] };
   'runs:get': { args: { runId: number }; result: RunSummary };
   /** What removing the run would remove (counts), for a confirmation; removes nothing. */
@@ -75,6 +124,11 @@ export interface Requests {
   'runs:task': { args: RunTask; result: { jobId: string } };
   /** Removes a run: epochs, saved model, catalog vectors, the look-alikes only it used. Refused while a job uses it. */
   'runs:remove': { args: { runId: number }; result: RunRemoval };
+  /**
+   * Names a run (shown beside its number; runs are still found by number). An empty name removes it. `BAD_NAME`
+   * for one over 200 characters or with control characters. Allowed while the run trains.
+   */
+  'runs:rename': { args: { runId: number; name: string }; result: { id: number; oldName: string | null; name: string | null } };
   /**
    * Starts ranking the catalog's images by similarity to one image (embedding the catalog for the run first if
    * needed); the answer arrives as `query:done` (or `query:failed`) with the returned jobId. `jobs:cancel` stops it.
@@ -160,11 +214,13 @@ const REQUEST_SET: Record<RequestName, true> = {
   'training:start': true,
   'training:resume': true,
   'training:cancel': true,
+  'training:estimate': true,
   'runs:list': true,
   'runs:get': true,
   'runs:removalPreview': true,
   'runs:task': true,
   'runs:remove': true,
+  'runs:rename': true,
   'query:start': true,
   'query:batch': true,
   'query:batchResult': true,

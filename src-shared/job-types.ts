@@ -28,8 +28,10 @@ export interface JobAbout {
   datasetId?: number;
   /** The run trained (known once the run exists) or queried. */
   runId?: number;
-  /** The folder an import reads. */
+  /** The folder an import reads (or a held-out evaluation reads). */
   folder?: string;
+  /** A run page's job: which of its three tasks, so a reloaded run page shows the right one running. */
+  task?: 'evaluate' | 'report' | 'export';
 }
 
 /**

@@ -15,6 +15,12 @@ export interface EvalColumn {
   /** The run's calibrated tau (a baseline: the best threshold on this folder). */
   tau: number | null;
   f1AtTau: number | null;
+  /**
+   * Open-set rates on this folder (each query also scored against the gallery without its true match): the
+   * run's at its calibrated tau (rates null when it is uncalibrated); a baseline's at the tau tuned on this folder
+   * for the target false-match rate (`tunedOnFolder`: a best case to compare by, not a calibration).
+   */
+  openSet?: { tau: number | null; falseMatchRate: number | null; trueMatchRate: number | null; tunedOnFolder: boolean };
 }
 
 /** What a finished run-page job made. */

@@ -21,6 +21,14 @@ export type Pooling = (typeof POOLINGS)[number];
 export const AUGMENT_STYLES = ['classic', 'realistic'] as const;
 export type AugmentStyle = (typeof AUGMENT_STYLES)[number];
 
+/**
+ * The embedding head: `whitened` = learned whitening fitted on the training pairs in closed form, then fine-tuned
+ * by the triplet epochs (src-main/ml/learned-whitening.ts); `mlp` = the original notebook's Dense 512 → BN →
+ * Dense 256 → BN → Dense, trained from random weights.
+ */
+export const HEAD_KINDS = ['whitened', 'mlp'] as const;
+export type HeadKind = (typeof HEAD_KINDS)[number];
+
 export const DISTANCES = ['l1', 'l2sq', 'cosine'] as const;
 export type Distance = (typeof DISTANCES)[number];
 
@@ -31,6 +39,19 @@ export type Distance = (typeof DISTANCES)[number];
  */
 export const FEATURE_RECIPE_IDS = ['final', 'mid-multi-gem-polarity', 'mid-gem-polarity', 'mid-multi-gem-grey', 'mid-multi-gem-colour', 'late-max-grey'] as const;
 export type FeatureRecipeId = (typeof FEATURE_RECIPE_IDS)[number];
+
+/**
+ * The recipe a run of each backbone uses when it asks for none: the measured best (bench:quality,
+ * docs/training-heads.md; MobileNetV2's blocks 9–13 GeM on polarity-normalised grey). ResNet50's weights are not on
+ * the machines that measure, so it keeps its own final feature. Here rather than on the backbone's registry entry so
+ * that the app's form and the handlers know it without loading tfjs.
+ */
+export const MEASURED_BEST_RECIPE: Record<BackboneId, FeatureRecipeId> = { resnet50: 'final', mobilenetv2: 'mid-multi-gem-polarity' };
+
+/** {@link MEASURED_BEST_RECIPE} of any backbone id (a test's registered backbone has none: `final`). */
+export function measuredBestRecipe(backbone: string): FeatureRecipeId {
+  return (MEASURED_BEST_RECIPE as Record<string, FeatureRecipeId | undefined>)[backbone] ?? 'final';
+}
 
 /** How a recipe pools a feature map: mean, maximum, or generalised mean (GeM) with exponent p. */
 export const RECIPE_POOLINGS = ['avg', 'max', 'gem'] as const;
@@ -125,8 +146,13 @@ export const TRAIN_OPTIONS = {
     kind: 'choice', flag: 'mining', label: 'Negative mining', choices: MINING_STRATEGIES, default: 'hard',
     help: 'How negatives are picked: random (the notebook), semihard, or hard (the closest in the batch).',
   },
+  head: {
+    kind: 'choice', flag: 'head', label: 'Head', choices: HEAD_KINDS, default: 'whitened',
+    help: 'whitened: a linear projection fitted in closed form on the training pairs (learned whitening), then fine-tuned by the epochs; mlp: the original notebook’s Dense 512 → 256 → 256 head from random weights.',
+  },
   features: {
-    kind: 'choice', flag: 'features', label: 'Feature recipe', choices: FEATURE_RECIPE_IDS, default: 'final',
+    kind: 'choice', flag: 'features', label: 'Feature recipe', choices: FEATURE_RECIPE_IDS, default: null,
+    auto: 'the backbone’s measured best: mid-multi-gem-polarity for mobilenetv2, final for resnet50',
     help: 'Which backbone features the head learns on: final (the backbone’s own last feature) or a recipe of its registry entry (layers, pooling, input size, colour handling; docs/feature-recipes.md).',
   },
   pooling: {
@@ -155,7 +181,7 @@ export const TRAIN_OPTIONS = {
     help: 'Also train each pair reversed (anchor = right, negatives = other lefts), the direction of a query: a look-alike searched among logos.',
   },
   augment: {
-    kind: 'number', flag: 'augment', label: 'Synthetic look-alikes per logo', metavar: 'N', default: 8, integer: true, min: 0, max: 16,
+    kind: 'number', flag: 'augment', label: 'Synthetic look-alikes per logo', metavar: 'N', default: 2, integer: true, min: 0, max: 16,
     help: 'Synthetic look-alikes made per training logo (recoloured, rotated, blurred, JPEG), each an extra pair; made once beside the catalog.',
   },
   augmentStyle: {

@@ -1,6 +1,6 @@
 /** Data types of training runs as they cross from the trainer to the CLI, the app and the browser. */
 import type { RunMetrics } from './query-types.ts';
-import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
+import type { AugmentStyle, BackboneId, Distance, FeatureRecipeId, HeadKind, MiningStrategy, Pooling, TrainMode } from './train-options.ts';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -16,6 +16,8 @@ export interface TrainConfig {
   margin: number;
   mining: MiningStrategy;
   pooling: Pooling;
+  /** The embedding head (train-options.ts `head`); absent on runs made before it existed (= `mlp`). */
+  head?: HeadKind;
   /** The backbone's feature recipe (train-options.ts `features`); absent on runs made before recipes (= `final`). */
   features?: FeatureRecipeId;
   distance: Distance;
@@ -56,6 +58,8 @@ export interface RunSummary {
   id: number;
   datasetId: number;
   datasetName: string;
+  /** The name the user gave the run (`runs:rename`); null until then (the run is shown as "#id"). Absent from producers that predate names. */
+  name?: string | null;
   status: RunStatus;
   interrupted: boolean;
   config: TrainConfig;

@@ -117,4 +117,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
   ALTER TABLE runs ADD COLUMN lease_owner TEXT;
   `,
+  // 5: a name the user gives a run ("resnet, 8 look-alikes"). NULL for every run until renamed: a catalog of
+  // schema 4 keeps its runs as they were, shown by number as before.
+  `
+  ALTER TABLE runs ADD COLUMN name TEXT;
+  `,
 ];

@@ -201,6 +201,8 @@ interface RunRow {
   created_at: string;
   finished_at: string | null;
   metrics: string | null;
+  /** Absent in a row read before migration 5 ran (never, once the catalog is open); NULL until renamed. */
+  name?: string | null;
 }
 
 const RUN_SELECT = `SELECT r.*, d.name AS dataset_name FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
@@ -235,6 +237,7 @@ function toSummary(db: Db, r: RunRow, now: number): RunSummary {
     id: r.id,
     datasetId: r.dataset_id,
     datasetName: r.dataset_name,
+    name: r.name ?? null,
     status: r.status,
     interrupted: r.status === 'running' && leaseExpired(r.heartbeat_at, now),
     config: JSON.parse(r.config) as TrainConfig,

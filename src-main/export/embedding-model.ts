@@ -26,7 +26,7 @@ export async function runImageModel(db: Db, run: RunSummary, weights: WeightsOpt
   const checkpoint = loadCheckpoint(db, run.id);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${run.id} has no finished epoch yet, so no model to export`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features);
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features ?? 'final');
   let stored: tf.LayersModel | undefined;
   try {
     if (backbone.id !== run.config.backbone) throw new Error(`run ${run.id} was trained on ${run.config.backbone}, which cannot be loaded here`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { applyColourHandling } from '../ml/colour-handling.ts';
 import type { Normalisation } from '../ml/backbones/backbone.ts';
 import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
 import type { BackboneId, ColourHandling, FeatureRecipeId } from '../../src-shared/train-options.ts';
@@ -69,6 +70,8 @@ export function preprocessingSpec(backbone: BackboneId, inputSize: number, dim: 
  */
 export function applyPreprocessing(rgb255: tf.Tensor4D, spec: PreprocessingSpec): tf.Tensor4D {
   const { channelOrder, mean, std } = spec.normalisation;
-  const ordered = channelOrder === 'BGR' ? tf.reverse(rgb255, -1) : rgb255;
+  // The recipe's colour handling comes first, as in training and queries (a polarity run sees grey, stretched).
+  const handled = spec.image.colour === 'colour' ? rgb255 : applyColourHandling(rgb255, spec.image.colour);
+  const ordered = channelOrder === 'BGR' ? tf.reverse(handled, -1) : handled;
   return tf.div(tf.sub(ordered, tf.tensor1d(mean)), tf.tensor1d(std));
 }

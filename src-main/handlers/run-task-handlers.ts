@@ -20,7 +20,7 @@ export function runTaskHandlers(ctx: ServiceContext, jobs: JobRunner, worker: Ru
         jobId: jobs.start({
           kind: 'run-task',
           lane: RUN_TASK_LANE,
-          about: { runId: task.runId, folder: task.kind === 'evaluate' ? task.folder : undefined },
+          about: { runId: task.runId, task: task.kind, folder: task.kind === 'evaluate' ? task.folder : undefined },
           run: (job) =>
             worker.run(task, {
               signal: job.signal,

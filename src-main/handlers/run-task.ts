@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Db } from '../catalog/open-catalog.ts';
 import { getRun } from '../catalog/runs.ts';
 import { catalogDataDir } from '../catalog/catalog-path.ts';
-import { evaluateFolder, type Scorer } from '../eval/evaluate-folder.ts';
+import { evaluateFolder, evaluationJson, type Scorer } from '../eval/evaluate-folder.ts';
 import { runEmbedder, untrainedEmbedder } from '../model-store/embedder.ts';
 import { writeRunReport } from '../report/write-run-report.ts';
 import { exportRun } from '../export/export-run.ts';
@@ -43,7 +43,7 @@ export async function runTask(
   const measures: Array<[string, () => Promise<Scorer>, number | null]> = [
     [`run #${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), run.metrics?.tau ?? null],
     ['pHash', async () => ({ kind: 'phash' }), null],
-    [`untrained ${run.config.backbone}`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, run.config.backbone) }), null],
+    [`untrained ${run.config.backbone} (${run.config.features ?? 'final'})`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, run.config.backbone, {}, run.config.features ?? 'final') }), null],
   ];
   for (const [label, make, tau] of measures) {
     opts.signal?.throwIfAborted();
@@ -51,7 +51,16 @@ export async function runTask(
     const scorer = await make();
     try {
       const e = await evaluateFolder(folder, scorer, { tau: tau ?? undefined, signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ step: label, done, total }) });
-      columns.push({ label, scores: e.scores, tau: tau ?? e.bestTau, f1AtTau: tau === null ? e.bestF1 : e.f1AtTau });
+      // The same open-set numbers as `lookalike eval` prints for this column.
+      const isRun = columns.length === 0;
+      const open = evaluationJson(e, tau, isRun ? (tau === null ? 'uncalibrated' : 'calibrated') : 'none').open_set;
+      columns.push({
+        label,
+        scores: e.scores,
+        tau: tau ?? e.bestTau,
+        f1AtTau: tau === null ? e.bestF1 : e.f1AtTau,
+        openSet: { tau: open.tau, falseMatchRate: open.false_match_rate, trueMatchRate: open.true_match_rate, tunedOnFolder: !isRun },
+      });
       problems = e.problems;
     } finally {
       if (scorer.kind === 'embedder') scorer.embedder.dispose();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { getRun } from '../catalog/runs.ts';
+import { renameRun } from '../catalog/run-name.ts';
 import {
   previewDatasetRemoval,
   previewRunRemoval,
@@ -11,7 +12,7 @@ import type { JobInfo } from '../../src-shared/job-types.ts';
 import type { Handlers, ServiceContext } from './handler-types.ts';
 import type { JobRunner } from './job-runner.ts';
 
-type UpkeepHandlers = Pick<Handlers, 'datasets:removalPreview' | 'datasets:remove' | 'datasets:rename' | 'runs:removalPreview' | 'runs:remove'>;
+type UpkeepHandlers = Pick<Handlers, 'datasets:removalPreview' | 'datasets:remove' | 'datasets:rename' | 'runs:removalPreview' | 'runs:remove' | 'runs:rename'>;
 
 /** A removal refused because a job of this process still uses what it would remove. */
 function busy(what: string, job: JobInfo): Error {
@@ -20,7 +21,7 @@ function busy(what: string, job: JobInfo): Error {
 }
 
 /**
- * Catalog upkeep: removals and renames. A removal is refused while a job of the runner (queued or running) uses the
+ * Catalog upkeep: removals and renames (of datasets and runs). A removal is refused while a job of the runner (queued or running) uses the
  * dataset or run; trainings of another process are refused by the catalog itself (their run is live).
  */
 export function upkeepHandlers(ctx: ServiceContext, jobs: JobRunner): UpkeepHandlers {
@@ -48,5 +49,7 @@ export function upkeepHandlers(ctx: ServiceContext, jobs: JobRunner): UpkeepHand
       if (job) throw busy(`run ${runId}`, job);
       return removeRunEverywhere(ctx.db, ctx.catalogPath, runId);
     },
+    // A name is only shown: renaming a run that trains or is queried changes nothing they do.
+    'runs:rename': ({ runId, name }) => renameRun(ctx.db, runId, name),
   };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Pooling } from '../../src-shared/train-options.ts';
+import type { Whitening } from './learned-whitening.ts';
 
 /** How backbone features become a vector before the dense layers (the choices: src-shared/train-options.ts). */
 export type HeadPooling = Pooling;
@@ -75,6 +76,47 @@ export function buildHead({ inputShape, pooling, embeddingSize = 256, seed }: He
   x = tf.layers.batchNormalization({ name: 'head_bn_2' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: embeddingSize, kernelInitializer: kernel(), name: 'head_embedding' })
     .apply(x) as tf.SymbolicTensor;
+  const output = new L2Normalize({ name: 'head_l2_normalize' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: 'head' });
+}
+
+/** Options of {@link buildWhitenedHead}. */
+export interface WhitenedHeadOptions {
+  /** Shape of one backbone feature: [c], or [h, w, c] (average-pooled first: a flattened map is too wide to whiten). */
+  inputShape: number[];
+  /** Width of the embedding; at most the feature's channel count. */
+  embeddingSize: number;
+  /** The fitted projection (learned-whitening.ts); without it the layer starts from Glorot weights (a checkpoint's weights follow). */
+  whitening?: Whitening;
+}
+
+/**
+ * The learned-whitening head (learned-whitening.ts): [average pooling of a map] → L2 normalise → Dense
+ * `embeddingSize` (kernel and bias from the closed-form fit) → L2 normalise. A linear siamese head: both sides go
+ * through the same projection. Triplet epochs then fine-tune the Dense layer like any head.
+ */
+export function buildWhitenedHead({ inputShape, embeddingSize, whitening }: WhitenedHeadOptions): tf.LayersModel {
+  if (inputShape.length !== 1 && inputShape.length !== 3) {
+    throw new RangeError(`buildWhitenedHead expects a [c] vector or an [h, w, c] feature map, got [${inputShape}]`);
+  }
+  const channels = inputShape[inputShape.length - 1];
+  if (!Number.isInteger(embeddingSize) || embeddingSize < 1 || embeddingSize > channels) {
+    throw new RangeError(`the whitened head's embedding size must be 1…${channels} (the feature's length), got ${embeddingSize}`);
+  }
+  if (whitening && (whitening.outputDims !== embeddingSize || whitening.kernel.length !== channels * embeddingSize)) {
+    throw new RangeError(`the whitening is ${whitening.kernel.length / whitening.outputDims}→${whitening.outputDims}, the head ${channels}→${embeddingSize}`);
+  }
+  const input = tf.input({ shape: inputShape, name: 'head_input' });
+  let x: tf.SymbolicTensor = input;
+  if (inputShape.length === 3) x = tf.layers.globalAveragePooling2d({ name: 'head_avg_pool' }).apply(x) as tf.SymbolicTensor;
+  x = new L2Normalize({ name: 'head_input_l2_normalize' }).apply(x) as tf.SymbolicTensor;
+  const dense = tf.layers.dense({ units: embeddingSize, name: 'head_whitening' });
+  x = dense.apply(x) as tf.SymbolicTensor;
+  if (whitening) {
+    const weights = [tf.tensor2d(whitening.kernel, [channels, embeddingSize]), tf.tensor1d(whitening.bias)];
+    dense.setWeights(weights); // copies into the layer's variables
+    tf.dispose(weights);
+  }
   const output = new L2Normalize({ name: 'head_l2_normalize' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'head' });
 }

@@ -3,10 +3,10 @@ import type { Db } from '../catalog/open-catalog.ts';
 import { initBackend } from '../ml/backend.ts';
 import type { Backbone } from '../ml/backbones/backbone.ts';
 import '../ml/head.ts'; // registers the L2Normalize layer that stored models use
-import type { BackboneId } from '../../src-shared/train-options.ts';
+import type { BackboneId, FeatureRecipeId } from '../../src-shared/train-options.ts';
 import { checkpointLoader } from './checkpoint-io.ts';
 import { backboneOutputs, cachedFeatures, extractorKey, featureRows, type FeatureTable } from './feature-cache.ts';
-import { loadBackbone, partialBackbone, type WeightsOptions } from './load-backbone.ts';
+import { loadBackbone, MEASURED_BEST, partialBackbone, type WeightsOptions } from './load-backbone.ts';
 import { getRun, loadCheckpoint } from '../catalog/runs.ts';
 import { runEmbedderKey } from '../catalog/embeddings.ts';
 
@@ -83,7 +83,7 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
   const checkpoint = loadCheckpoint(db, runId);
   if (!checkpoint) throw new EmbedderError('NO_CHECKPOINT', `run ${runId} has no finished epoch yet, so no model to query with`);
   await initBackend();
-  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features);
+  const backbone = await loadBackbone(run.config.backbone, run.config.inputSize, weights, () => {}, run.config.features ?? 'final');
   const model = await tf.loadLayersModel(checkpointLoader(checkpoint));
   const dim = model.outputs[0].shape[1] as number;
   // Head and partial runs store a model that starts from cached features: the backbone's, or its prefix's.
@@ -106,12 +106,13 @@ export async function runEmbedder(db: Db, runId: number, weights: WeightsOptions
 }
 
 /**
- * The untrained baseline: the backbone's ImageNet features, average-pooled when they are a map, L2-normalised.
- * What a user would get without training: the number training has to beat.
+ * The untrained baseline: the backbone's ImageNet features (`recipe`: a run's own, so a run is compared with the
+ * very features it trained on; by default the backbone's measured best), average-pooled when they are a map,
+ * L2-normalised. What a user would get without training: the number training has to beat.
  */
-export async function untrainedEmbedder(db: Db, choice: BackboneId, weights: WeightsOptions = {}): Promise<Embedder> {
+export async function untrainedEmbedder(db: Db, choice: BackboneId, weights: WeightsOptions = {}, recipe: FeatureRecipeId | typeof MEASURED_BEST = MEASURED_BEST): Promise<Embedder> {
   await initBackend();
-  const backbone = await loadBackbone(choice, undefined, weights, () => {});
+  const backbone = await loadBackbone(choice, undefined, weights, () => {}, recipe);
   const shape = backbone.model.outputs[0].shape.slice(1) as number[];
   const dim = shape[shape.length - 1];
   return {

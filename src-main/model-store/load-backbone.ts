@@ -3,9 +3,12 @@ import { backboneEntry, OFFLINE_BACKBONE, PREFERRED_BACKBONE, preprocessFor, rec
 import { applyRecipe } from '../ml/backbones/recipe-model.ts';
 import { splitBackbone } from '../ml/backbones/split-backbone.ts';
 import type * as tf from '@tensorflow/tfjs';
-import type { BackboneId, FeatureRecipeId } from '../../src-shared/train-options.ts';
+import { measuredBestRecipe, type BackboneId, type FeatureRecipeId } from '../../src-shared/train-options.ts';
 
 export type { WeightsOptions };
+
+/** Asks {@link loadBackbone} for the backbone's own default recipe (its registry entry's `defaultRecipe`). */
+export const MEASURED_BEST = 'measured-best';
 
 /**
  * Loads the backbone a run asks for, at `inputSize` (undefined: the backbone's own). Without an explicit choice:
@@ -20,23 +23,24 @@ export async function loadBackbone(
   inputSize: number | undefined,
   weights: WeightsOptions,
   notice: (line: string) => void,
-  recipe: FeatureRecipeId = 'final',
+  recipe: FeatureRecipeId | typeof MEASURED_BEST = 'final',
 ): Promise<Backbone> {
   const load = async (id: string) => {
     const entry = backboneEntry(id);
-    const spec = recipeFor(id, recipe);
+    const chosen = recipe === MEASURED_BEST ? measuredBestRecipe(id) : recipe;
+    const spec = recipeFor(id, chosen);
     const backbone = await entry.load({ ...weights, inputSize: inputSize ?? spec?.inputSize ?? entry.inputSize });
     const plain = { ...backbone, preprocess: preprocessFor(id) };
     if (!spec) return plain;
     try {
-      return applyRecipe(plain, recipe, spec);
+      return applyRecipe(plain, chosen, spec);
     } catch (e) {
       backbone.model.dispose();
       throw e;
     }
   };
   if (choice !== undefined) return load(choice);
-  if (recipe !== 'final' && !backboneEntry(PREFERRED_BACKBONE).recipes?.[recipe]) {
+  if (recipe !== 'final' && recipe !== MEASURED_BEST && !backboneEntry(PREFERRED_BACKBONE).recipes?.[recipe]) {
     notice(`notice: --features ${recipe} is a recipe of ${backboneEntry(OFFLINE_BACKBONE).label}, not of ${backboneEntry(PREFERRED_BACKBONE).label}; training on ${backboneEntry(OFFLINE_BACKBONE).label}`);
     return load(OFFLINE_BACKBONE);
   }

@@ -1,7 +1,7 @@
 import type { BackendInfo } from '../ml/backend.ts';
 import { backboneEntry, recipeFor } from '../ml/backbones/registry.ts';
 import type { TrainConfig, TrainRequest } from '../../src-shared/training-types.ts';
-import { DEFAULT_BATCH_SIZE, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
+import { DEFAULT_BATCH_SIZE, measuredBestRecipe, optionProblem, TRAIN_OPTION_KEYS, TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 
 /** A hyperparameter out of range, named so the user knows which flag to fix. */
 export class TrainConfigError extends Error {
@@ -20,7 +20,8 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
   } catch (e) {
     throw new TrainConfigError((e as Error).message);
   }
-  const features = req.features ?? TRAIN_OPTIONS.features.default;
+  // No recipe asked for: the backbone's measured best (its registry entry), else its own final feature.
+  const features = req.features ?? measuredBestRecipe(backbone);
   let recipe;
   try {
     recipe = recipeFor(backbone, features);
@@ -40,6 +41,7 @@ export function resolveTrainConfig(req: TrainRequest, backend: Pick<BackendInfo,
     mining: req.mining ?? d.mining.default,
     features,
     pooling: req.pooling ?? d.pooling.default,
+    head: req.head ?? d.head.default,
     distance: req.distance ?? d.distance.default,
     seed: req.seed ?? d.seed.default,
     embeddingSize: req.embeddingSize ?? d.embeddingSize.default,

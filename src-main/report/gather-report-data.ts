@@ -145,7 +145,7 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
     thumbnails: new Map(),
     notices: [],
   };
-  const untrainedLabel = `untrained ${run.config.backbone}`;
+  const untrainedLabel = `untrained ${run.config.backbone} (${run.config.features ?? 'final'})`;
   if (!test.length) {
     data.notices.push(`The dataset "${run.datasetName}" has no test pairs, so there is nothing to measure the run on.`);
     data.columns = [
@@ -180,7 +180,7 @@ export async function gatherReportData(db: Db, runId: number, opts: GatherOption
   const untrained = await baselineColumn(
     'untrained',
     untrainedLabel,
-    () => withEmbedder(() => untrainedEmbedder(db, run.config.backbone), (e) => embedderSimilarities(e, [val, test], step('untrained baseline'))),
+    () => withEmbedder(() => untrainedEmbedder(db, run.config.backbone, {}, run.config.features ?? 'final'), (e) => embedderSimilarities(e, [val, test], step('untrained baseline'))),
     val,
     test,
     opts.signal,

@@ -10,7 +10,7 @@ import type { EpochRow, RunSummary, TrainConfig, TrainProgress, TrainRequest } f
 import { captureCheckpoint, checkpointLoader, decodeOptimizerState } from '../model-store/checkpoint-io.ts';
 import { cachedFeatures, featureRows, type ImageRef } from '../model-store/feature-cache.ts';
 import { readImageBatch } from '../ml/image-tensor.ts';
-import { loadBackbone, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
+import { loadBackbone, MEASURED_BEST, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
 import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
@@ -20,6 +20,7 @@ import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
 import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 import { addLookalikePairs, assembleTrainingData, type TrainingData } from './training-data.ts';
+import { fitWhitenedHead } from './whitened-head.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -50,7 +51,7 @@ export async function trainNewRun(db: Db, dataset: string | number, request: Tra
   // Check every flag before the slow backbone load; the backbone-dependent defaults are filled in after it.
   resolveTrainConfig(request, backend, request.backbone ?? OFFLINE_BACKBONE);
   hooks.onProgress?.({ phase: 'prepare', message: 'loading the backbone' });
-  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log, request.features);
+  const backbone = await loadBackbone(request.backbone, request.inputSize, { ...hooks.weights, signal: hooks.signal }, log, request.features ?? MEASURED_BEST);
   try {
     const config = resolveTrainConfig(request, backend, backbone.id);
     const data = await trainingData(db, ds.id, config, hooks);
@@ -85,7 +86,7 @@ export async function resumeRun(db: Db, runId: number, hooks: TrainHooks = {}): 
   let backbone: Backbone;
   try {
     lease.start();
-    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log, run.config.features);
+    backbone = await loadBackbone(run.config.backbone, run.config.inputSize, { ...hooks.weights, signal: hooks.signal }, log, run.config.features ?? 'final');
   } catch (e) {
     lease.stop();
     finishRun(db, runId, 'failed', (e as Error).message, owner);
@@ -166,19 +167,26 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
     hooks.onProgress?.({ phase: 'prepare', message: 'building the model' });
     // What the head sees: in partial mode the suffix's output, not the cached prefix activation.
     const headShape = partial ? (partial.suffix.outputs[0].shape.slice(1) as number[]) : featureShape;
-    if (config.pooling === 'flatten' && headShape.length === 3 && !checkpoint) {
+    const whitened = (config.head ?? 'mlp') === 'whitened';
+    if (!whitened && config.pooling === 'flatten' && headShape.length === 3 && !checkpoint) {
       const inputs = headShape.reduce((a, b) => a * b, 1);
       // ResNet50's 7×7×2048 map flattened feeds 100 352 inputs into Dense 512: a 51 M-weight layer
       // (npm run bench:train: ~6 min per 1 000 triplets on wasm, ~17× the avg-pooled head).
       hooks.log?.(`notice: --pooling flatten gives the head ${((inputs * 512) / 1e6).toFixed(0)} M weights in its first layer (the notebook's choice); --pooling avg trains far faster on a CPU`);
     }
-    const headOn = (model: tf.LayersModel) =>
-      buildHead({ inputShape: model.outputs[0].shape.slice(1) as number[], pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed });
-    const net: tf.LayersModel = checkpoint
-      ? await tf.loadLayersModel(checkpointLoader(checkpoint))
-      : config.mode === 'head'
-        ? buildHead({ inputShape: featureShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed })
-        : buildSiamese({ backbone: partial?.suffix ?? backbone.model, head: headOn(partial?.suffix ?? backbone.model) });
+    // What the head sits on: nothing in head mode (cached features are its input), else the layers that train.
+    const base = config.mode === 'head' ? undefined : partial?.suffix ?? backbone.model;
+    const newHead = async (): Promise<tf.LayersModel> => {
+      if (!whitened) return buildHead({ inputShape: headShape, pooling: config.pooling, embeddingSize: config.embeddingSize, seed: config.seed });
+      hooks.onProgress?.({ phase: 'prepare', message: 'fitting the learned whitening on the training pairs' });
+      return fitWhitenedHead({ base, inputsFor, trainPairs: data.trainPairs, embeddingSize: config.embeddingSize, log: hooks.log, signal: hooks.signal });
+    };
+    let net: tf.LayersModel;
+    if (checkpoint) net = await tf.loadLayersModel(checkpointLoader(checkpoint));
+    else {
+      const head = await newHead();
+      net = base ? buildSiamese({ backbone: base, head }) : head;
+    }
     model = net;
     if (config.mode === 'finetune') {
       freezeBefore(net, backbone.freezeBefore);

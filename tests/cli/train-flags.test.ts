@@ -45,7 +45,7 @@ describe('lookalike train --help', () => {
     expect(flat).toMatch(/--lr X .*\(default 0\.001\)/);
     expect(flat).toMatch(/--mining M .*\(default hard\)/);
     expect(flat).toMatch(/--distance D .*\(default cosine\)/);
-    expect(flat).toMatch(/--augment N .*\(default 8\)/);
+    expect(flat).toMatch(/--augment N .*\(default 2\)/);
   });
 });
 

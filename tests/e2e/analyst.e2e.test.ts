@@ -39,6 +39,8 @@ async function startTraining(epochs: string): Promise<void> {
   await byTest('train-backbone').selectOption('mobilenetv2');
   await byTest('train-mode').selectOption('head');
   await byTest('train-epochs').fill(epochs);
+  // Batch size is an advanced setting, folded away until asked for.
+  if (!(await byTest('train-batch-size').isVisible())) await byTest('train-advanced').locator('summary').click();
   await byTest('train-batch-size').fill('4');
   await byTest('train-start').click();
 }

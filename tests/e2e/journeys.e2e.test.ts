@@ -66,6 +66,8 @@ async function startTraining(opts: { epochs: number; lr?: string }): Promise<voi
   await byTest('train-backbone').selectOption('mobilenetv2');
   await byTest('train-mode').selectOption('head');
   await byTest('train-epochs').fill(String(opts.epochs));
+  // Batch size and learning rate are advanced settings, folded away until asked for.
+  if (!(await byTest('train-batch-size').isVisible())) await byTest('train-advanced').locator('summary').click();
   await byTest('train-batch-size').fill('8');
   if (opts.lr) await byTest('train-lr').fill(opts.lr);
   await byTest('train-start').click();

@@ -93,6 +93,17 @@ describe('an analyst triages suspects and cleans up', () => {
     const head = await byTest('eval-table').locator('thead th').allTextContents();
     expect(head.slice(1)).toEqual(['run #1', 'pHash', 'untrained mobilenetv2']);
     expect(await byTest('eval-table').locator('caption').textContent()).toContain('4 look-alikes searched among 4 logos');
+    // Open-set rows for the run and both baselines: the 10-pair run is uncalibrated (no rates of its own), the
+    // baselines are measured at the tau tuned on this folder (marked *).
+    const cells = async (row: string) => (await byTest(row).locator('td').allTextContents()).map((t) => t.trim());
+    const taus = await cells('eval-open-tau');
+    expect(taus[0]).toBe('uncalibrated');
+    expect(taus.slice(1).every((t) => /^-?\d\.\d{3}\*$/.test(t))).toBe(true);
+    for (const row of ['eval-fmr', 'eval-tmr']) {
+      const values = await cells(row);
+      expect(values[0]).toBe('—');
+      expect(values.slice(1).every((t) => /^\d\.\d{3}$/.test(t) && Number(t) <= 1)).toBe(true);
+    }
     await byTest('report-start').click();
     await byTest('report-done').waitFor({ timeout: 60_000 });
     const file = ((await byTest('report-done').locator('code').textContent()) ?? '').trim();

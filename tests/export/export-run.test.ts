@@ -6,6 +6,7 @@ import { openCatalog, type Db } from '../../src-main/catalog/open-catalog.ts';
 import { listPairs } from '../../src-main/catalog/datasets.ts';
 import { importFolder } from '../../src-main/importer/import-folder.ts';
 import { trainNewRun } from '../../src-main/training/train-run.ts';
+import { applyColourHandling } from '../../src-main/ml/colour-handling.ts';
 import { readImageBatch } from '../../src-main/ml/image-tensor.ts';
 import { runEmbedder } from '../../src-main/model-store/embedder.ts';
 import { L2Normalize } from '../../src-main/ml/head.ts';
@@ -68,7 +69,9 @@ async function embedWithExport(model: tf.LayersModel, spec: PreprocessingSpec, f
   const raw = await readImageBatch(files, spec.inputShape[1]);
   const { channelOrder, mean, std } = spec.normalisation;
   const y = tf.tidy(() => {
-    const ordered = channelOrder === 'BGR' ? tf.reverse(raw, -1) : raw;
+    // spec.image.colour names the colour handling (documented in preprocessing.json and the export's README).
+    const handled = applyColourHandling(raw, spec.image.colour);
+    const ordered = channelOrder === 'BGR' ? tf.reverse(handled, -1) : handled;
     return model.predict(tf.div(tf.sub(ordered, mean), std)) as tf.Tensor;
   });
   raw.dispose();
@@ -229,6 +232,23 @@ describe('export', () => {
       const images = someImages(db, ft.datasetId);
       const theirs = await runVectors(db, ft.id, images);
       expect(maxDiff(await embedWithExport(model, spec, images.map((i) => i.path)), theirs.vectors)).toBeLessThan(1e-5);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('exports a run of the default recipe (polarity-normalised grey, whitened head): the documented preprocessing applies the colour handling', async () => {
+    const def = await trainNewRun(db, 'tiny', { backbone: 'mobilenetv2', inputSize: 32, epochs: 1, augment: 0 });
+    expect(def.config).toMatchObject({ features: 'mid-multi-gem-polarity', head: 'whitened' });
+    const dir = path.join(tmp.dir, 'default-recipe');
+    await exportRun(db, def.id, dir); // its self-check compares the files with the run's own vectors
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'preprocessing.json'), 'utf8')) as PreprocessingSpec;
+    expect(spec.image.colour).toBe('polarity');
+    const model = await tf.loadLayersModel(fileLoader(path.join(dir, 'model')));
+    try {
+      const images = someImages(db, def.datasetId);
+      const theirs = await runVectors(db, def.id, images);
+      expect(maxDiff(await embedWithExport(model, spec, images.map((i) => i.path)), theirs.vectors)).toBeLessThan(1e-4);
     } finally {
       model.dispose();
     }

@@ -49,8 +49,18 @@ it('evaluates a run on a held-out folder beside pHash and the untrained backbone
   const result = (end.payload as Events['runs:taskDone']).result;
   expect(result).toMatchObject({ kind: 'evaluate', runId, folder: heldout });
   if (result.kind !== 'evaluate') throw new Error('not an evaluation');
-  expect(result.columns.map((c) => c.label)).toEqual([`run #${runId}`, 'pHash', 'untrained mobilenetv2']);
+  expect(result.columns.map((c) => c.label)).toEqual([`run #${runId}`, 'pHash', 'untrained mobilenetv2 (mid-multi-gem-polarity)']);
   expect(result.columns.every((c) => c.scores.queries === 5 && c.scores.gallery === 5)).toBe(true);
+  // Open-set rows: the 8-pair run has too few val pairs for a tau, so its rates are empty; the baselines get the
+  // rates at the tau tuned on this folder, as `lookalike eval` prints them.
+  expect(result.columns[0].openSet).toEqual({ tau: null, falseMatchRate: null, trueMatchRate: null, tunedOnFolder: false });
+  for (const c of result.columns.slice(1)) {
+    expect(c.openSet?.tunedOnFolder).toBe(true);
+    expect(c.openSet?.falseMatchRate).toBeGreaterThanOrEqual(0);
+    expect(c.openSet?.falseMatchRate).toBeLessThanOrEqual(1);
+    expect(c.openSet?.trueMatchRate).toBeGreaterThanOrEqual(0);
+    expect(typeof c.openSet?.tau).toBe('number');
+  }
   const steps = events.filter((e) => e.name === 'runs:taskProgress' && e.payload.jobId === jobId).map((e) => (e.payload as Events['runs:taskProgress']).step);
   expect(new Set(steps)).toEqual(new Set(result.columns.map((c) => c.label)));
 });

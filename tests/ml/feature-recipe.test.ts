@@ -133,7 +133,8 @@ describe('recipes in the backbone registry', () => {
   });
 
   it('--features is checked against the backbone, and a recipe brings its own input size', () => {
-    expect(resolveTrainConfig({}, { device: 'cpu' }, 'mobilenetv2').features).toBe('final');
+    expect(resolveTrainConfig({}, { device: 'cpu' }, 'mobilenetv2').features).toBe('mid-multi-gem-polarity');
+    expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50').features).toBe('final');
     const c = resolveTrainConfig({ features: 'late-max-grey' }, { device: 'cpu' }, 'mobilenetv2');
     expect(c).toMatchObject({ features: 'late-max-grey', inputSize: recipeFor('mobilenetv2', 'late-max-grey')!.inputSize });
     expect(() => resolveTrainConfig({ features: 'late-max-grey' }, { device: 'cpu' }, 'resnet50')).toThrow(/--features for resnet50 must be one of final/);

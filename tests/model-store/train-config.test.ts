@@ -4,10 +4,13 @@ import { resolveTrainConfig } from '../../src-main/model-store/train-config.ts';
 it('fills in the defaults chosen on evidence, head mode on CPU, finetune on GPU', () => {
   expect(resolveTrainConfig({}, { device: 'cpu' }, 'resnet50')).toEqual({
     backbone: 'resnet50', mode: 'head', epochs: 30, batchSize: 32, learningRate: 1e-3, margin: 0.5,
-    mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, embeddingSize: 256, inputSize: 200, symmetric: false, augment: 8,
-    // The recipe, early stopping and look-alike style keep their pre-existing behaviour until measured otherwise.
-    features: 'final', patience: 0, augmentStyle: 'classic',
+    mining: 'hard', pooling: 'flatten', distance: 'cosine', seed: 42, embeddingSize: 256, inputSize: 200, symmetric: false, augment: 2,
+    // ResNet50 has no measured recipe (its weights are not on the machines that measure): its final feature.
+    features: 'final', head: 'whitened', patience: 0, augmentStyle: 'classic',
   });
+  // MobileNetV2's measured best recipe (docs/training-heads.md) and its input size.
+  expect(resolveTrainConfig({}, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ features: 'mid-multi-gem-polarity', head: 'whitened', inputSize: 224 });
+  expect(resolveTrainConfig({ features: 'final', head: 'mlp' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ features: 'final', head: 'mlp' });
   expect(resolveTrainConfig({ mode: 'partial' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ mode: 'partial', batchSize: 32 });
   // Every one of the notebook's choices can still be asked for.
   expect(resolveTrainConfig({ epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1' }, { device: 'cpu' }, 'resnet50')).toMatchObject({

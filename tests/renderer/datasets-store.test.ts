@@ -142,3 +142,39 @@ describe('datasets store', () => {
     expect(fake.listenerCount('import:progress')).toBe(0);
   });
 });
+
+describe('datasets store after a reload', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  const running = (progress: { phase: 'decode'; done: number; total: number } | null) => () => [
+    { jobId: 'imp-live', kind: 'import' as const, state: 'running' as const, createdAt: 't', startedAt: 't', about: { folder: '/data/big' }, progress },
+  ];
+
+  it('reattaches to the running import: its folder, last progress, next events and Cancel', async () => {
+    const { fake, frames, store } = setup({ 'jobs:list': running({ phase: 'decode', done: 40, total: 900 }) });
+    await settle();
+    expect(store.importing).toBe(true);
+    expect(store.importFolderPath).toBe('/data/big');
+    expect(store.importProgress).toEqual({ phase: 'decode', done: 40, total: 900 });
+    fake.emit('import:progress', { jobId: 'someone-else', phase: 'decode', done: 1, total: 2 });
+    fake.emit('import:progress', { jobId: 'imp-live', phase: 'decode', done: 41, total: 900 });
+    frames.tick();
+    expect(store.importProgress).toEqual({ phase: 'decode', done: 41, total: 900 });
+    await store.cancelImport();
+    expect(fake.callsOf('datasets:cancelImport')).toEqual([{ jobId: 'imp-live' }]);
+    fake.emit('import:failed', { jobId: 'imp-live', error: { code: 'CANCELLED', message: 'import cancelled; the catalog is unchanged' } });
+    expect(store.importing).toBe(false);
+    expect(store.importError?.code).toBe('CANCELLED');
+  });
+
+  it('stops showing the import when it ended before the page could hear how', async () => {
+    const { fake, store } = setup({ 'jobs:list': running(null) });
+    await settle();
+    expect(store.importing).toBe(true);
+    const lists = fake.callsOf('datasets:list').length;
+    fake.emit('jobs:state', { jobId: 'imp-live', kind: 'import', state: 'done' });
+    await settle();
+    expect(store.importing).toBe(false);
+    expect(fake.callsOf('datasets:list').length).toBe(lists + 1);
+  });
+});

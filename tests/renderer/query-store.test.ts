@@ -305,3 +305,33 @@ describe('query store', () => {
     expect(store.markError?.code).toBe('NOT_IMPLEMENTED');
   });
 });
+
+describe('query store after a reload', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('follows a query still running: its embedding progress, Cancel, and its answer', async () => {
+    const { fake, store } = await setup({
+      'jobs:list': () => [{ jobId: 'q-live', kind: 'query', state: 'running', createdAt: 't', startedAt: 't', about: { runId: 7 }, progress: { done: 30, total: 120 } }],
+    });
+    await settle();
+    expect(store.loading).toBe(true);
+    expect(store.reattached).toBe(true);
+    expect(store.embedding).toEqual({ done: 30, total: 120 });
+    fake.emit('query:progress', { jobId: 'q-live', done: 60, total: 120 });
+    expect(store.embedding).toEqual({ done: 60, total: 120 });
+    fake.emit('query:done', { jobId: 'q-live', response: queryResponse() });
+    expect(store.loading).toBe(false);
+    expect(store.response?.runId).toBe(7);
+    expect(store.hits.length).toBeGreaterThan(0);
+  });
+
+  it('cancels the query it reattached to', async () => {
+    const { fake, store } = await setup({
+      'jobs:list': () => [{ jobId: 'q-live', kind: 'query', state: 'running', createdAt: 't', startedAt: 't', about: {}, progress: null }],
+    });
+    await settle();
+    await store.cancel();
+    expect(fake.callsOf('jobs:cancel')).toEqual([{ jobId: 'q-live' }]);
+    expect(store.loading).toBe(false);
+  });
+});

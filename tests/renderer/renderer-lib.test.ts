@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createFrameBatcher } from '../../src-renderer/src/lib/frame-batcher.ts';
 import { JobTracker } from '../../src-renderer/src/lib/job-tracker.ts';
 import { columnsFor, visibleRows } from '../../src-renderer/src/lib/virtual-rows.ts';
-import { BATCH_SIZE_PLACEHOLDER, defaultTrainForm, numberInputAttrs, TRAIN_CHOICES, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
+import { ADVANCED_KEYS, BASIC_KEYS, defaultTrainForm, numberInputAttrs, placeholderFor, TRAIN_CHOICES, toTrainRequest } from '../../src-renderer/src/lib/train-defaults.ts';
+import { checkTrainForm } from '../../src-renderer/src/lib/form-checks.ts';
+import { TRAIN_OPTION_KEYS } from '../../src-shared/train-options.ts';
 import { TRAIN_OPTIONS } from '../../src-shared/train-options.ts';
 import { compareChartData, lossChartData } from '../../src-renderer/src/lib/chart-series.ts';
 import { formatDuration } from '../../src-renderer/src/lib/format.ts';
@@ -81,12 +83,23 @@ describe('virtual rows', () => {
 });
 
 describe('train form', () => {
-  it("starts from the trainer's defaults and leaves backbone, mode and batch size to the trainer", () => {
+  it("starts from the trainer's defaults and leaves backbone, mode, batch size and the feature recipe to the trainer", () => {
     expect(toTrainRequest(defaultTrainForm())).toEqual({
-      epochs: 30, patience: 0, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'flatten', features: 'final', distance: 'cosine', seed: 42, symmetric: false,
+      epochs: 30, patience: 0, learningRate: 1e-3, margin: 0.5, mining: 'hard', pooling: 'flatten', head: 'whitened', distance: 'cosine', seed: 42, symmetric: false,
+      embeddingSize: 256, augment: 2, augmentStyle: 'classic',
     });
     const form = { ...defaultTrainForm(), backbone: 'mobilenetv2' as const, mode: 'head' as const, batchSize: 8, epochs: 2 };
     expect(toTrainRequest(form)).toMatchObject({ backbone: 'mobilenetv2', mode: 'head', batchSize: 8, epochs: 2 });
+  });
+
+  it('shows every option of the registry once: the basic ones (augmentation among them) up front, the rest under Advanced', () => {
+    expect([...BASIC_KEYS, ...ADVANCED_KEYS].sort()).toEqual([...TRAIN_OPTION_KEYS].sort());
+    expect(new Set([...BASIC_KEYS, ...ADVANCED_KEYS]).size).toBe(TRAIN_OPTION_KEYS.length);
+    expect(BASIC_KEYS).toContain('augment');
+    expect(BASIC_KEYS).toContain('augmentStyle');
+    // Every number option is checked before sending, the look-alike count too.
+    expect(checkTrainForm({ ...defaultTrainForm(), augment: 17 }).augment).toBe('Synthetic look-alikes per logo must be a whole number ≥ 0 and at most 16.');
+    expect(checkTrainForm({ ...defaultTrainForm(), inputSize: null })).toEqual({});
   });
 
   it('offers exactly the choices and bounds the trainer accepts, its default first', () => {
@@ -97,7 +110,8 @@ describe('train form', () => {
     expect(TRAIN_CHOICES.distance[0]).toBe('cosine');
     expect(numberInputAttrs('epochs')).toEqual({ min: 1, max: 1000, step: 1 });
     expect(numberInputAttrs('learningRate')).toMatchObject({ min: 0, max: 1, step: 'any' });
-    expect(BATCH_SIZE_PLACEHOLDER).toBe('32 (head, partial) / 16 (finetune)');
+    expect(placeholderFor('batchSize')).toBe('automatic');
+    expect(placeholderFor('epochs')).toBeUndefined();
   });
 });
 

@@ -3,10 +3,13 @@ import { createPinia, setActivePinia } from 'pinia';
 import { watch } from 'vue';
 import { provideStoreDeps } from '../../src-renderer/src/stores/store-deps.ts';
 import { useTrainingStore } from '../../src-renderer/src/stores/training.ts';
+import { useAppStore } from '../../src-renderer/src/stores/app.ts';
+import { useJobsStore } from '../../src-renderer/src/stores/jobs.ts';
+import type { JobInfo } from '../../src-shared/job-types.ts';
 import { coded, fakeApi, fakeFrames, settle, type FakeHandlers } from './fake-api.ts';
 import { epochRow, runSummary } from './fixtures.ts';
 
-function setup(handlers: FakeHandlers = {}) {
+function setup(handlers: FakeHandlers = {}, now?: () => number) {
   let next = 0;
   const fake = fakeApi({
     'training:start': () => ({ jobId: `job${++next}`, state: 'running' as const }),
@@ -16,7 +19,7 @@ function setup(handlers: FakeHandlers = {}) {
     ...handlers,
   });
   const frames = fakeFrames();
-  provideStoreDeps({ api: fake.api, scheduleFrame: frames.schedule });
+  provideStoreDeps({ api: fake.api, scheduleFrame: frames.schedule, now });
   setActivePinia(createPinia());
   return { fake, frames, store: useTrainingStore() };
 }
@@ -58,6 +61,7 @@ describe('training store', () => {
   it('ignores the events of a job it no longer shows', async () => {
     const { fake, frames, store } = setup();
     await store.start(1, {});
+    store.dismiss();
     await store.start(1, { epochs: 3 });
     fake.emit('training:progress', { jobId: 'job1', progress: progress(9) });
     fake.emit('training:epoch', { jobId: 'job1', runId: 1, row: epochRow(1) });
@@ -205,5 +209,125 @@ describe('training store after a reload', () => {
     const older = setup();
     await settle();
     expect(older.store.status).toBe('idle');
+  });
+});
+
+const job = (jobId: string, state: 'queued' | 'running', about: JobInfo['about'] = {}): JobInfo => ({
+  jobId, kind: 'training', state, createdAt: '2026-01-01T00:00:00Z', startedAt: state === 'running' ? 't' : null, about, progress: null,
+});
+
+describe('training store with a queue', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('queues a start sent while one trains, and keeps showing the one that trains', async () => {
+    let queue: JobInfo[] = [];
+    const { fake, frames, store } = setup({
+      'training:start': ({ request }) => {
+        if (request.epochs === 9) {
+          queue = [job('job1', 'running'), job('job2', 'queued', { datasetId: 1 })];
+          return { jobId: 'job2', state: 'queued' as const };
+        }
+        return { jobId: 'job1', state: 'running' as const };
+      },
+      'jobs:list': () => queue,
+    });
+    await store.start(1, { epochs: 2 });
+    fake.emit('training:progress', { jobId: 'job1', progress: progress(5) });
+    frames.tick();
+    await store.start(1, { epochs: 9 });
+    await settle();
+    expect(fake.callsOf('training:start')).toHaveLength(2);
+    expect(store.status).toBe('running');
+    expect(store.progress).toEqual(progress(5));
+    expect(useJobsStore().queuedTrainings.map((j) => j.jobId)).toEqual(['job2']);
+  });
+
+  it('follows the next training when the one it showed ends and the queued one begins', async () => {
+    const { fake, frames, store } = setup({ 'jobs:list': () => [] });
+    await store.start(1, {});
+    fake.emit('training:done', { jobId: 'job1', run: runSummary(5) });
+    expect(store.status).toBe('done');
+    fake.emit('jobs:state', { jobId: 'job1', kind: 'training', state: 'done' });
+    fake.emit('jobs:state', { jobId: 'job2', kind: 'training', state: 'running' });
+    expect(store.status).toBe('running');
+    expect(store.jobId).toBe('job2');
+    fake.emit('training:progress', { jobId: 'job2', progress: progress(2) });
+    frames.tick();
+    expect(store.progress).toEqual(progress(2));
+  });
+
+  it('after a reload shows a queued training as queued, cancellable, then running when it begins', async () => {
+    const { fake, frames, store } = setup({ 'jobs:list': () => [job('waiting', 'queued', { datasetId: 1 })] });
+    await settle();
+    expect(store.status).toBe('queued');
+    expect(store.active).toBe(true);
+    fake.emit('jobs:state', { jobId: 'waiting', kind: 'training', state: 'running' });
+    expect(store.status).toBe('running');
+    fake.emit('training:progress', { jobId: 'waiting', progress: progress(1) });
+    frames.tick();
+    expect(store.progress).toEqual(progress(1));
+    await store.cancel();
+    expect(fake.callsOf('training:cancel')).toEqual([{ jobId: 'waiting' }]);
+  });
+
+  it('settles from jobs:state and the run when the end event came before the reattach', async () => {
+    const { fake, store } = setup({
+      'jobs:list': () => [job('live', 'running', { runId: 5 })],
+      'runs:get': () => runSummary(5, { status: 'done', epochs: [epochRow(1)] }),
+    });
+    await settle();
+    expect(store.status).toBe('running');
+    fake.emit('jobs:state', { jobId: 'live', kind: 'training', state: 'done' });
+    await settle();
+    expect(store.status).toBe('done');
+    expect(store.result?.id).toBe(5);
+    expect(store.active).toBe(false);
+  });
+
+  it('puts up a notice when a run finishes while another view is open, and none on the training view', async () => {
+    const { fake, store } = setup();
+    const app = useAppStore();
+    app.view = 'query';
+    await store.start(1, {});
+    fake.emit('training:done', { jobId: 'job1', run: runSummary(5, { metrics: null }) });
+    expect(app.notices).toHaveLength(1);
+    expect(app.notices[0]).toMatchObject({ kind: 'done', open: { view: 'run', runId: 5 } });
+    expect(app.notices[0].text).toMatch(/^Training run #5 on .+ finished after \d+ epochs?\.$/);
+    app.view = 'train';
+    await store.start(1, {});
+    fake.emit('training:done', { jobId: 'job2', run: runSummary(6) });
+    expect(app.notices).toHaveLength(1);
+    app.dismissNotice(app.notices[0].id);
+    expect(app.notices).toEqual([]);
+  });
+
+  it('says a failure out of sight in the user’s words, with a way back to the training view', async () => {
+    const { fake, store } = setup();
+    const app = useAppStore();
+    app.view = 'runs';
+    await store.start(1, {});
+    fake.emit('training:failed', { jobId: 'job1', error: { code: 'BAD_TRAIN_CONFIG', message: '--lr must be between 0 and 1, not 3' } });
+    expect(app.notices).toHaveLength(1);
+    expect(app.notices[0]).toMatchObject({ kind: 'failed', open: { view: 'train' } });
+    expect(app.notices[0].text).toMatch(/^Training failed: /);
+    expect(app.notices[0].text).not.toContain('--');
+  });
+
+  it('estimates the feature extraction’s time left from the rate of its own progress events', async () => {
+    let t = 0;
+    const { fake, frames, store } = setup({}, () => t);
+    await store.start(1, {});
+    const features = (done: number) => ({ phase: 'features' as const, done, total: 1000 });
+    fake.emit('training:progress', { jobId: 'job1', progress: features(100) }); // 100 cached
+    frames.tick();
+    expect(store.extraction).toEqual({ done: 100, total: 1000, etaSeconds: null });
+    t += 10_000;
+    fake.emit('training:progress', { jobId: 'job1', progress: features(300) });
+    frames.tick();
+    // 200 images in 10 s: the 700 left take 35 s.
+    expect(store.extraction).toEqual({ done: 300, total: 1000, etaSeconds: 35 });
+    fake.emit('training:progress', { jobId: 'job1', progress: progress(1) });
+    frames.tick();
+    expect(store.extraction).toBeNull();
   });
 });

@@ -43,6 +43,26 @@ describe('upkeep store', () => {
     expect(useDatasetsStore().datasets.map((d) => d.id)).toEqual([2]);
   });
 
+  it('names a run and reloads the run list; a refused name is shown, not thrown', async () => {
+    let name: string | null = null;
+    const fake = fakeApi({
+      'runs:rename': ({ runId, name: next }) => {
+        if (next.includes('\t')) throw coded('BAD_NAME', 'a run name cannot contain control characters (tabs, line breaks)');
+        const old = name;
+        name = next.trim() || null;
+        return { id: runId, oldName: old, name };
+      },
+      'runs:list': () => [],
+    });
+    provideStoreDeps({ api: fake.api, scheduleFrame: fakeFrames().schedule });
+    const store = useUpkeepStore();
+    expect(await store.renameRun(3, 'first try')).toBe(true);
+    expect(store.done).toBe('Named run #3 “first try”.');
+    expect(fake.callsOf('runs:list')).toHaveLength(1);
+    expect(await store.renameRun(3, 'a\tb')).toBe(false);
+    expect(store.error?.code).toBe('BAD_NAME');
+  });
+
   it('keeps the dialog and shows the refusal when a job uses the dataset', async () => {
     const fake = fakeApi({
       'datasets:removalPreview': () => removal,

@@ -99,7 +99,7 @@ describe('run report', () => {
 
   it('puts the run beside the untrained backbone and pHash, measured on the same test pairs', () => {
     const heads = [...html.matchAll(/<th scope="col" data-column="(\w+)">([^<]*)<\/th>/g)].map((m) => [m[1], m[2]]);
-    expect(heads).toEqual([['run', `run ${run.id}`], ['untrained', 'untrained mobilenetv2'], ['phash', 'pHash']]);
+    expect(heads).toEqual([['run', `run ${run.id}`], ['untrained', 'untrained mobilenetv2 (mid-multi-gem-polarity)'], ['phash', 'pHash']]);
     const testPairs = listPairs(db, run.datasetId, 'test').length;
     expect(summary.testPairs).toBe(testPairs);
     expect(html).toContain(`on ${testPairs} test pairs`);

@@ -14,7 +14,7 @@ import type { TrainRequest } from '../../src-shared/training-types.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
-const PARTIAL: TrainRequest = { backbone: 'mobilenetv2', mode: 'partial', inputSize: 32, epochs: 3, batchSize: 8, learningRate: 1e-3, seed: 7, augment: 0 };
+const PARTIAL: TrainRequest = { backbone: 'mobilenetv2', features: 'final', head: 'mlp', mode: 'partial', inputSize: 32, epochs: 3, batchSize: 8, learningRate: 1e-3, seed: 7, augment: 0 };
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;

@@ -9,12 +9,14 @@ import { claimRun, finishRun, getRun, listRuns, loadCheckpoint, renewLease } fro
 import { checkpointLoader } from '../../src-main/model-store/checkpoint-io.ts';
 import { trainInWorker } from '../../src-main/training/train-in-worker.ts';
 import { loadMobileNetV2 } from '../../src-main/ml/backbones/mobilenetv2.ts';
+import { runEmbedder } from '../../src-main/model-store/embedder.ts';
 import type { TrainProgress, TrainRequest } from '../../src-shared/training-types.ts';
 import { noisyJpeg, tempDir } from '../helpers/fixtures.ts';
 import { makeTinyPairedFolder } from '../helpers/tiny-dataset.ts';
 
 // MobileNetV2 at its smallest input keeps feature extraction to seconds; the head is what trains.
-const FAST: TrainRequest = { backbone: 'mobilenetv2', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, seed: 7, augment: 0 };
+// `final` features and the original's MLP head: these tests are about the loop, the catalog and finetune's layers.
+const FAST: TrainRequest = { backbone: 'mobilenetv2', features: 'final', head: 'mlp', inputSize: 32, epochs: 2, batchSize: 8, learningRate: 1e-3, seed: 7, augment: 0 };
 
 let tmp: ReturnType<typeof tempDir>;
 let dbFile: string;
@@ -183,5 +185,23 @@ describe('training runs', () => {
     expect(epochs.slice(0, 2)).toEqual([1, 2]);
     expect(run.epochs.length).toBe(epochs.length);
     await expect(trainInWorker(dbFile, { kind: 'resume', runId: 99999 })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+  });
+});
+
+// After the tests above: the backend line is logged once per process, and the first of them checks it.
+describe('the default head', () => {
+  it('by default fits the learned-whitening head on the backbone\'s measured-best features, and embeds with it', async () => {
+    const run = await trainNewRun(db, 'tiny', { backbone: 'mobilenetv2', inputSize: 32, epochs: 1, augment: 0 });
+    expect(run).toMatchObject({ status: 'done', config: { head: 'whitened', features: 'mid-multi-gem-polarity' } });
+    const model = await tf.loadLayersModel(checkpointLoader(loadCheckpoint(db, run.id)!));
+    // 416 recipe values (blocks 9–13, GeM) → the 256-d whitened embedding.
+    expect(model.getLayer('head_whitening').getWeights()[0].shape).toEqual([416, 256]);
+    model.dispose();
+    const embedder = await runEmbedder(db, run.id);
+    const images = db.prepare('SELECT sha256, path FROM images LIMIT 3').all() as { sha256: string; path: string }[];
+    const vectors = await embedder.embed(images);
+    embedder.dispose();
+    expect(vectors.length).toBe(3 * 256);
+    for (let i = 0; i < 3; i++) expect(Math.hypot(...vectors.subarray(i * 256, (i + 1) * 256))).toBeCloseTo(1, 4);
   });
 });

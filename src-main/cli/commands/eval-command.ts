@@ -3,7 +3,7 @@ import { evaluateFolder, evaluationJson, type FolderEvaluation, type Scorer } fr
 import { runEmbedder, untrainedEmbedder } from '../../model-store/embedder.ts';
 import { getRun } from '../../catalog/runs.ts';
 import { backboneIds, OFFLINE_BACKBONE } from '../../ml/backbones/registry.ts';
-import type { BackboneId } from '../../../src-shared/train-options.ts';
+import type { BackboneId, FeatureRecipeId } from '../../../src-shared/train-options.ts';
 import { TARGET_FALSE_MATCH_RATE, uncalibrated, uncalibratedAdvice } from '../../../src-shared/calibration-policy.ts';
 import { printJson, runIdArgument, UsageError, type Command, type CommandContext } from '../command.ts';
 import { ProgressBar } from '../progress-bar.ts';
@@ -48,10 +48,12 @@ function table(columns: Column[]): string {
     ['true-match rate', (c) => fmt(openSet(c).true_match_rate)],
     [`TMR @ FMR ≤ ${TARGET_FALSE_MATCH_RATE}*`, (c) => fmt(c.evaluation.openSetTuned?.trueMatchRate ?? null)],
   ];
-  const width = Math.max(14, ...columns.map((c) => c.label.length + 2));
+  // Each column as wide as its own label: one long label ("untrained mobilenetv2 (mid-multi-gem-polarity)") must
+  // not stretch the others.
+  const widths = columns.map((c) => Math.max(14, c.label.length + 2));
   const labelWidth = Math.max(...rows.map(([name]) => name.length)) + 1;
-  const head = ''.padEnd(labelWidth) + columns.map((c) => c.label.padStart(width)).join('');
-  return [head, ...rows.map(([name, get]) => name.padEnd(labelWidth) + columns.map((c) => get(c).padStart(width)).join(''))].join('\n');
+  const head = ''.padEnd(labelWidth) + columns.map((c, i) => c.label.padStart(widths[i])).join('');
+  return [head, ...rows.map(([name, get]) => name.padEnd(labelWidth) + columns.map((c, i) => get(c).padStart(widths[i])).join(''))].join('\n');
 }
 
 /** What the table's open-set rows mean, printed under it. */
@@ -88,8 +90,9 @@ is the share still scoring ≥ tau, true_match_rate the share whose true match r
     if ((baseline === undefined) === (ctx.positionals.length === 0)) throw new UsageError('give either a RUN or --baseline, not both');
     const db = ctx.catalog();
     const phashColumn = () => measure(ctx, folder, 'pHash', async () => ({ kind: 'phash' }), null);
-    const untrainedColumn = (b: BackboneId) =>
-      measure(ctx, folder, `untrained ${b}`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, b) }), null);
+    // A run is compared with its own features untrained (what training added); alone, the backbone's measured best.
+    const untrainedColumn = (b: BackboneId, recipe?: FeatureRecipeId) =>
+      measure(ctx, folder, `untrained ${b}${recipe ? ` (${recipe})` : ''}`, async () => ({ kind: 'embedder', embedder: await untrainedEmbedder(db, b, {}, recipe) }), null);
 
     if (baseline) {
       const column = baseline === 'phash' ? await phashColumn() : await untrainedColumn(backboneFlag ?? OFFLINE_BACKBONE);
@@ -101,7 +104,7 @@ is the share still scoring ≥ tau, true_match_rate the share whose true match r
     const tau = run.metrics?.tau ?? null;
     const calibration = tau === null ? 'uncalibrated' : 'calibrated';
     const trained = await measure(ctx, folder, `run ${run.id}`, async () => ({ kind: 'embedder', embedder: await runEmbedder(db, run.id) }), tau, calibration);
-    const others = ctx.values['no-baselines'] ? [] : [await phashColumn(), await untrainedColumn(backboneFlag ?? run.config.backbone)];
+    const others = ctx.values['no-baselines'] ? [] : [await phashColumn(), await untrainedColumn(backboneFlag ?? run.config.backbone, !backboneFlag || backboneFlag === run.config.backbone ? run.config.features ?? 'final' : undefined)];
     if (ctx.json) {
       const out: Record<string, unknown> = { run: run.id, ...evaluationJson(trained.evaluation, tau, calibration) };
       if (others.length) out.baselines = { phash: evaluationJson(others[0].evaluation, null, 'none'), untrained: evaluationJson(others[1].evaluation, null, 'none') };

@@ -1,6 +1,7 @@
 import { findDataset } from '../../catalog/datasets.ts';
 import { previewDatasetRemoval, previewRunRemoval, removeDatasetEverywhere, removeRunEverywhere, renameDataset } from '../../model-store/catalog-upkeep.ts';
 import { datasetRemovalLines, folderKeptNote, runRemovalLines } from '../../../src-shared/upkeep-text.ts';
+import { renameRun } from '../../catalog/run-name.ts';
 import { printJson, runIdArgument, UsageError, type Command } from '../command.ts';
 import { confirm } from '../confirm.ts';
 
@@ -55,16 +56,25 @@ another process) cannot be removed: cancel it first.`,
 
 export const renameCommand: Command = {
   name: 'rename',
-  summary: 'rename a dataset',
-  usage: 'dataset OLD NEW [--json]',
+  summary: 'rename a dataset or a run',
+  usage: 'dataset OLD NEW | run RUN NEW [--json]',
   help: `  dataset OLD NEW  gives dataset OLD (a name or an id) the name NEW; its pairs and runs stay. A later import
-                   of its folder must then say --name NEW.`,
+                   of its folder must then say --name NEW.
+  run RUN NEW      gives run RUN (its number) the name NEW, shown beside its number ("" takes the name away);
+                   the run is still found by its number everywhere.`,
   options: {},
   positionals: [3, 3],
   async run(ctx) {
     const [what, oldRef, newName] = ctx.positionals;
-    if (what !== 'dataset') throw new UsageError(`rename takes "dataset OLD NEW", not "${what}"`);
     const db = ctx.catalog();
+    if (what === 'run') {
+      const done = renameRun(db, runIdArgument(oldRef), newName);
+      if (ctx.json) return printJson(ctx.out, done);
+      const was = done.oldName === null ? '' : ` (was "${done.oldName}")`;
+      ctx.out.write(done.name === null ? `Run ${done.id} has no name now${was}.\n` : `Named run ${done.id} "${done.name}"${was}.\n`);
+      return;
+    }
+    if (what !== 'dataset') throw new UsageError(`rename takes "dataset OLD NEW" or "run RUN NEW", not "${what}"`);
     const done = renameDataset(db, findDataset(db, oldRef).id, newName);
     if (ctx.json) return printJson(ctx.out, done);
     ctx.out.write(`Renamed dataset "${done.oldName}" to "${done.name}" (id ${done.id}).\n`);

@@ -27,7 +27,7 @@ export function describeRun(run: RunSummary): string {
   const last = run.epochs.at(-1);
   const calibration = describeCalibration(run);
   return (
-    `run ${run.id}  ${status}  dataset "${run.datasetName}"  ${run.epochsDone}/${c.epochs} epochs` +
+    `run ${run.id}${run.name ? ` "${run.name}"` : ''}  ${status}  dataset "${run.datasetName}"  ${run.epochsDone}/${c.epochs} epochs` +
     `${last ? `  loss ${last.loss.toFixed(4)}  val_loss ${last.valLoss === null ? '—' : last.valLoss.toFixed(4)}` : ''}\n` +
     `    ${c.backbone} ${c.mode}, mining ${c.mining}, ${c.distance}, margin ${c.margin}, lr ${c.learningRate}, batch ${c.batchSize}, pooling ${c.pooling}, seed ${c.seed}\n` +
     `    backend ${run.backend}; weights ${run.weightsSource}; started ${run.createdAt}` +

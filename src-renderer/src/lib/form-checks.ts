@@ -1,11 +1,11 @@
-import { describeRange, TRAIN_OPTIONS, type NumberOption } from '../../../src-shared/train-options.ts';
-import type { TrainFormState } from './train-defaults.ts';
+import { describeRange, TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type NumberOption } from '../../../src-shared/train-options.ts';
+import type { NumberKey, TrainFormState } from './train-defaults.ts';
 
 /** Problems of a form before it is sent, by field: what is wrong, in the user's words. */
 export type FieldProblems = Partial<Record<string, string>>;
 
-/** The number fields of the training form, each checked against its option's bounds. */
-const NUMBER_FIELDS = ['epochs', 'batchSize', 'learningRate', 'margin', 'seed'] as const;
+/** The number fields of the training form (every number option of the registry), each checked against its bounds. */
+const NUMBER_FIELDS = TRAIN_OPTION_KEYS.filter((k): k is NumberKey => TRAIN_OPTIONS[k].kind === 'number');
 
 function outOfBounds(option: NumberOption, value: number): boolean {
   if (option.integer && !Number.isInteger(value)) return true;

@@ -30,3 +30,8 @@ export function formatDate(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** A run as people name it: its number, and the name the user gave it ("run #3 “resnet, 8 look-alikes”"). */
+export function runName(run: { id: number; name?: string | null }, word = 'run'): string {
+  return `${word} #${run.id}${run.name ? ` “${run.name}”` : ''}`;
+}

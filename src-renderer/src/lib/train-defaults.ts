@@ -1,85 +1,93 @@
-import type { TrainConfig, TrainRequest } from '../../../src-shared/training-types.ts';
+import type { TrainRequest } from '../../../src-shared/training-types.ts';
 import {
-  BACKBONE_IDS, DEFAULT_BATCH_SIZE, DISTANCES, FEATURE_RECIPE_IDS, MINING_STRATEGIES, POOLINGS, TRAIN_MODES, TRAIN_OPTIONS,
-  type BackboneId, type NumberOption, type TrainMode,
+  TRAIN_OPTION_KEYS, TRAIN_OPTIONS, type ChoiceOption, type NumberOption, type TrainOption, type TrainOptionKey,
 } from '../../../src-shared/train-options.ts';
 
 /** The registry the form is built from: each field's label, help sentence, choices, bounds and default. */
 export { TRAIN_OPTIONS };
 
-/** The default first, then the others in the registry's order: the form opens on what the trainer would pick. */
-function defaultFirst<T extends string>(choices: readonly T[], preferred: T): T[] {
-  return [preferred, ...choices.filter((c) => c !== preferred)];
-}
+type Options = typeof TRAIN_OPTIONS;
+type KeysOfKind<Kind extends TrainOption['kind']> = { [K in TrainOptionKey]: Options[K]['kind'] extends Kind ? K : never }[TrainOptionKey];
+export type ChoiceKey = KeysOfKind<'choice'>;
+export type NumberKey = KeysOfKind<'number'>;
+export type BooleanKey = KeysOfKind<'boolean'>;
 
-/** The choices the trainer accepts, in the order the form lists them. */
-export const TRAIN_CHOICES = {
-  backbone: [...BACKBONE_IDS],
-  mode: [...TRAIN_MODES],
-  mining: defaultFirst(MINING_STRATEGIES, TRAIN_OPTIONS.mining.default),
-  pooling: defaultFirst(POOLINGS, TRAIN_OPTIONS.pooling.default),
-  features: defaultFirst(FEATURE_RECIPE_IDS, TRAIN_OPTIONS.features.default),
-  distance: defaultFirst(DISTANCES, TRAIN_OPTIONS.distance.default),
-};
-
-/** What the batch-size field shows while left empty (the trainer picks by mode). */
-export const BATCH_SIZE_PLACEHOLDER = `${DEFAULT_BATCH_SIZE.head} (head, partial) / ${DEFAULT_BATCH_SIZE.finetune} (finetune)`;
-
-/** A number field's `min`, `max` and `step` attributes from the option's bounds. */
-export function numberInputAttrs(key: 'epochs' | 'patience' | 'batchSize' | 'learningRate' | 'margin' | 'seed'): { min: number; max: number; step: number | 'any' } {
-  const option: NumberOption = TRAIN_OPTIONS[key];
-  return { min: option.min, max: option.max, step: option.integer ? 1 : key === 'margin' ? 0.05 : 'any' };
-}
-
-/** What the form holds: "auto" and null mean "the trainer's default". */
-export type TrainFormState = Pick<TrainConfig, 'epochs' | 'learningRate' | 'margin' | 'mining' | 'pooling' | 'distance' | 'seed'> & {
-  features: NonNullable<TrainConfig['features']>;
-  patience: number;
-  backbone: BackboneId | 'auto';
-  mode: TrainMode | 'auto';
-  batchSize: number | null;
-  symmetric: boolean;
+/**
+ * What the form holds for each option: a choice (or "auto" where the trainer decides), a number (null where the
+ * trainer decides and the field is left empty), or a switch.
+ */
+export type TrainFormState = {
+  [K in TrainOptionKey]: Options[K] extends { kind: 'choice'; choices: readonly (infer C)[]; default: infer D }
+    ? C | (D extends null ? 'auto' : never)
+    : Options[K] extends { kind: 'number'; default: infer D }
+      ? number | (D extends null ? null : never)
+      : boolean;
 };
 
 /**
- * A fresh form at the trainer's defaults (src-shared/train-options.ts). `backbone` and `mode` are left to the
- * trainer (ResNet50 when its weights are found; `head` on CPU, `finetune` on GPU), so "auto" here sends nothing.
+ * The settings shown up front; every other option of the registry goes in the "Advanced" fold, so an option added
+ * to the registry appears in the form without an edit here. Augmentation is up front: it mattered most.
+ */
+export const BASIC_KEYS = ['backbone', 'mode', 'epochs', 'augment', 'augmentStyle'] as const satisfies readonly TrainOptionKey[];
+export const ADVANCED_KEYS: TrainOptionKey[] = TRAIN_OPTION_KEYS.filter((k) => !(BASIC_KEYS as readonly string[]).includes(k));
+
+/** The default first, then the others in the registry's order: the form opens on what the trainer would pick. */
+function defaultFirst<T extends string>(choices: readonly T[], preferred: T | null): T[] {
+  return preferred === null ? [...choices] : [preferred, ...choices.filter((c) => c !== preferred)];
+}
+
+const CHOICE_KEYS = TRAIN_OPTION_KEYS.filter((k): k is ChoiceKey => TRAIN_OPTIONS[k].kind === 'choice');
+
+/** The choices the trainer accepts, per choice option, in the order the form lists them (after "automatic"). */
+export const TRAIN_CHOICES = Object.fromEntries(
+  CHOICE_KEYS.map((k) => {
+    const option: ChoiceOption = TRAIN_OPTIONS[k];
+    return [k, defaultFirst(option.choices, option.default)];
+  }),
+) as { [K in ChoiceKey]: Array<Options[K]['choices'][number]> };
+
+/**
+ * What a number field left empty shows: "automatic" (its help says what the trainer then picks — for the batch
+ * size, per mode — which a placeholder would cut off at 1366 px).
+ */
+export function placeholderFor(key: NumberKey): string | undefined {
+  const option: NumberOption = TRAIN_OPTIONS[key];
+  return option.default === null ? 'automatic' : undefined;
+}
+
+/** A number field's `min`, `max` and `step` attributes from the option's bounds. */
+export function numberInputAttrs(key: NumberKey): { min: number; max: number; step: number | 'any' } {
+  const option: NumberOption = TRAIN_OPTIONS[key];
+  return { min: option.min, max: option.max, step: option.integer ? 1 : 'any' };
+}
+
+/** The "automatic" entry of a choice the trainer makes when the user does not (null: the option has a default). */
+export function autoChoiceLabel(key: ChoiceKey): string | null {
+  const option: ChoiceOption = TRAIN_OPTIONS[key];
+  return option.default === null ? `automatic (${option.auto ?? 'the trainer decides'})` : null;
+}
+
+/**
+ * A fresh form at the trainer's defaults (src-shared/train-options.ts). Options whose default is the trainer's
+ * choice (backbone, mode, batch size, input size) are "auto" or empty here, so nothing is sent for them.
  */
 export function defaultTrainForm(): TrainFormState {
-  const o = TRAIN_OPTIONS;
-  return {
-    backbone: 'auto',
-    mode: 'auto',
-    epochs: o.epochs.default,
-    patience: o.patience.default,
-    batchSize: null,
-    learningRate: o.learningRate.default,
-    margin: o.margin.default,
-    mining: o.mining.default,
-    pooling: o.pooling.default,
-    features: o.features.default,
-    distance: o.distance.default,
-    seed: o.seed.default,
-    symmetric: o.symmetric.default,
-  };
+  const form: Record<string, unknown> = {};
+  for (const key of TRAIN_OPTION_KEYS) {
+    const option: TrainOption = TRAIN_OPTIONS[key];
+    form[key] = option.kind === 'choice' ? (option.default ?? 'auto') : option.default;
+  }
+  return form as TrainFormState;
 }
 
 /** The request to send: every value the user set, and nothing for what the trainer decides ("auto", empty). */
 export function toTrainRequest(form: TrainFormState): TrainRequest {
-  const request: TrainRequest = {
-    epochs: form.epochs,
-    patience: form.patience,
-    learningRate: form.learningRate,
-    margin: form.margin,
-    mining: form.mining,
-    pooling: form.pooling,
-    features: form.features,
-    distance: form.distance,
-    seed: form.seed,
-    symmetric: form.symmetric,
-  };
-  if (form.backbone !== 'auto') request.backbone = form.backbone;
-  if (form.mode !== 'auto') request.mode = form.mode;
-  if (form.batchSize != null && Number.isFinite(form.batchSize)) request.batchSize = form.batchSize;
-  return request;
+  const request: Record<string, unknown> = {};
+  for (const key of TRAIN_OPTION_KEYS) {
+    const value = form[key] as unknown;
+    if (value === 'auto' || value === null || value === '' || value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) continue;
+    request[key] = value;
+  }
+  return request as TrainRequest;
 }

@@ -7,6 +7,18 @@ import { storeApi, storeConnection, type ConnectionLike } from './store-deps.ts'
 /** The areas of the app, one view each. */
 export type ViewName = 'datasets' | 'train' | 'query' | 'batch' | 'runs' | 'run';
 
+/** A notice about something that ended out of sight (a run finished while another view was open). */
+export interface Notice {
+  id: number;
+  kind: 'done' | 'failed' | 'cancelled';
+  text: string;
+  /** Where the notice's button goes (the run's page), if anywhere. */
+  open?: { view: ViewName; runId?: number; label: string };
+}
+
+/** Notices kept at once: older ones go when a fifth comes. */
+const MAX_NOTICES = 4;
+
 /** The app itself: the view shown, version, transport, catalog, sample folder, compute backend, and image URLs. */
 export const useAppStore = defineStore('app', () => {
   const view = ref<ViewName>('datasets');
@@ -50,5 +62,15 @@ export const useAppStore = defineStore('app', () => {
     return storeApi().media.url(kind, imageId);
   }
 
-  return { view, info, backendLine, error, connection, offline, loadInfo, loadBackend, mediaUrl };
+  const notices = ref<Notice[]>([]);
+  let noticeId = 0;
+  /** Shows a notice until the user dismisses it (no timer: a notice that vanishes unread is no notice). */
+  function notify(notice: Omit<Notice, 'id'>): void {
+    notices.value = [...notices.value, { ...notice, id: ++noticeId }].slice(-MAX_NOTICES);
+  }
+  function dismissNotice(id: number): void {
+    notices.value = notices.value.filter((n) => n.id !== id);
+  }
+
+  return { view, info, backendLine, error, connection, offline, notices, loadInfo, loadBackend, mediaUrl, notify, dismissNotice };
 });

@@ -60,6 +60,23 @@ export const useBatchStore = defineStore('batch', () => {
     api.events.on('query:batchProgress', ({ jobId: id, ...p }) => onEvent({ kind: 'progress', jobId: id, ...p })),
     api.events.on('query:batchDone', ({ jobId: id, result: r }) => onEvent({ kind: 'done', jobId: id, result: r })),
     api.events.on('query:batchFailed', ({ jobId: id, error: err }) => onEvent({ kind: 'failed', jobId: id, error: err })),
+    // The batch followed ended without this page hearing how (between `jobs:list` and the reattach): a finished
+    // one's result is kept by the server for a while, so it is asked for.
+    api.events.on('jobs:state', ({ jobId: id, kind, state }) => {
+      if (kind !== 'query-batch' || id !== tracker.jobId || state === 'queued' || state === 'running') return;
+      progressBatcher.clear();
+      tracker.reset();
+      running.value = false;
+      if (state === 'done') {
+        api.query.batchResult({ jobId: id }).then(
+          (r) => {
+            result.value = r;
+            jobId.value = id;
+          },
+          (e) => (error.value = toStoreError(e)),
+        );
+      } else if (state === 'cancelled') error.value = { code: 'CANCELLED', message: 'batch cancelled' };
+    }),
   ];
   onScopeDispose(() => off.forEach((f) => f()));
 

@@ -95,8 +95,39 @@ export const useDatasetsStore = defineStore('datasets', () => {
     api.events.on('import:progress', ({ jobId, ...progress }: Events['import:progress']) => onEvent({ kind: 'progress', jobId, progress })),
     api.events.on('import:done', ({ jobId, result }) => onEvent({ kind: 'done', jobId, result })),
     api.events.on('import:failed', ({ jobId, error: err }) => onEvent({ kind: 'failed', jobId, error: err })),
+    // The import followed ended without this page hearing how (between `jobs:list` and the reattach): the
+    // datasets list says what it left.
+    api.events.on('jobs:state', ({ jobId, kind, state }) => {
+      if (kind !== 'import' || jobId !== tracker.jobId || state === 'queued' || state === 'running') return;
+      progressBatcher.clear();
+      tracker.reset();
+      importing.value = false;
+      if (state === 'cancelled') importError.value = { code: 'CANCELLED', message: 'import cancelled; the catalog is unchanged' };
+      void refresh();
+    }),
   ];
   onScopeDispose(() => unsubscribe.forEach((off) => off()));
+
+  /**
+   * A reloaded or second page finds an import that is running and shows it again (its folder, last progress and
+   * Cancel): its id from `jobs:list`, so its next events and its outcome are let through.
+   */
+  async function reattach(): Promise<void> {
+    let job;
+    try {
+      job = (await api.jobs.list()).find((j) => j.kind === 'import');
+    } catch {
+      return; // nothing to show; the datasets list reports a server that does not answer
+    }
+    if (!job || job.kind !== 'import' || importing.value || tracker.pending) return;
+    tracker.accept(job.jobId);
+    importing.value = true;
+    importFolderPath.value = job.about.folder ?? null;
+    importProgress.value = job.progress;
+    importResult.value = null;
+    importError.value = null;
+  }
+  void reattach();
 
   /** Starts importing a server-side folder (left/ + right/); progress and the outcome arrive as events. */
   async function importFolder(folder: string, name?: string): Promise<void> {
@@ -157,6 +188,6 @@ export const useDatasetsStore = defineStore('datasets', () => {
   return {
     datasets, loading, loaded, error, selectedId, pairs, problems, detailLoading,
     importing, importFolderPath, importProgress, importResult, importError,
-    refresh, select, importFolder, importSample, cancelImport, browseFolder,
+    refresh, select, importFolder, importSample, cancelImport, browseFolder, reattach,
   };
 });

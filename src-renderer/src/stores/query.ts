@@ -144,8 +144,34 @@ export const useQueryStore = defineStore('query', () => {
     api.events.on('query:progress', (p) => onEvent({ kind: 'progress', ...p })),
     api.events.on('query:done', (p) => onEvent({ kind: 'done', ...p })),
     api.events.on('query:failed', (p) => onEvent({ kind: 'failed', ...p })),
+    // The query followed ended without this page hearing how (between `jobs:list` and the reattach).
+    api.events.on('jobs:state', ({ jobId, kind, state }) => {
+      if (kind === 'query' && jobId === tracker.jobId && state !== 'queued' && state !== 'running') finish();
+    }),
   ];
   onScopeDispose(() => unsubscribe.forEach((off) => off()));
+
+  /** Set while the results come from a query this page did not send (started before a reload, or in another window). */
+  const reattached = ref(false);
+  /**
+   * A reloaded or second page finds a query that is running (embedding the catalog for a run's first query can
+   * take minutes) and follows it: its progress, Cancel, and its answer when it comes. Its image stays unknown here.
+   */
+  async function reattach(): Promise<void> {
+    let job;
+    try {
+      job = (await api.jobs.list()).find((j) => j.kind === 'query');
+    } catch {
+      return;
+    }
+    if (!job || job.kind !== 'query' || loading.value || tracker.pending) return;
+    tracker.accept(job.jobId);
+    reattached.value = true;
+    loading.value = true;
+    error.value = null;
+    embedding.value = job.progress;
+  }
+  void reattach();
 
   /** Forgets the answer, its marks and the opened result, and stops a query still running: they were about another image. */
   function clearResults(): void {
@@ -159,6 +185,7 @@ export const useQueryStore = defineStore('query', () => {
   /** Sets the image to ask about (from the dialog, a file input or a drop); the previous image's results go. */
   function setImage(next: QueryImage, label: string, preview: string | null = null): void {
     clearResults();
+    reattached.value = false;
     image.value = next;
     imageLabel.value = label;
     previewUrl.value = preview;
@@ -303,7 +330,7 @@ export const useQueryStore = defineStore('query', () => {
   }
 
   return {
-    image, imageLabel, previewUrl, runId, datasetId, side, top, response, loading, embedding, error, hits, marks, markError, markingId,
+    reattached, reattach, image, imageLabel, previewUrl, runId, datasetId, side, top, response, loading, embedding, error, hits, marks, markError, markingId,
     defaultRun, chosenRun, shownRun, calibration, tau, tauSource, topProblem,
     compareId, compareHit, comparePair, compareError,
     setImage, clearResults, pickImage, run, cancel, mark, setTau, openCompare, stepCompare, closeCompare,

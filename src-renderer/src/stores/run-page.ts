@@ -48,6 +48,13 @@ export const useRunPageStore = defineStore('run-page', () => {
     api.events.on('runs:taskProgress', ({ jobId, ...p }) => onEvent({ kind: 'progress', jobId, ...p })),
     api.events.on('runs:taskDone', ({ jobId, result }) => onEvent({ kind: 'done', jobId, result })),
     api.events.on('runs:taskFailed', ({ jobId, error: err }) => onEvent({ kind: 'failed', jobId, error: err })),
+    // The job followed after a reload ended between `jobs:list` and the reattach: stop showing it as running.
+    api.events.on('jobs:state', ({ jobId, kind, state }) => {
+      if (kind !== 'run-task' || jobId !== tracker.jobId || state === 'queued' || state === 'running') return;
+      batcher.clear();
+      tracker.reset();
+      running.value = null;
+    }),
   ];
   onScopeDispose(() => off.forEach((f) => f()));
 
@@ -61,6 +68,24 @@ export const useRunPageStore = defineStore('run-page', () => {
       tracker.reset();
       running.value = null;
     }
+    void reattach(id);
+  }
+
+  /**
+   * A reloaded or second page finds this run's evaluation, report or export still running and shows it again
+   * (its step, progress and Cancel): its id from `jobs:list`, so its next events and its outcome are let through.
+   */
+  async function reattach(id: number): Promise<void> {
+    let job;
+    try {
+      job = (await api.jobs.list()).find((j) => j.kind === 'run-task' && j.about.runId === id);
+    } catch {
+      return; // nothing to show; the page itself reports a server that does not answer
+    }
+    if (!job || job.kind !== 'run-task' || runId.value !== id || running.value || tracker.pending) return;
+    tracker.accept(job.jobId);
+    running.value = job.about.task ?? 'evaluate';
+    progress.value = job.progress;
   }
 
   async function start(task: RunTask): Promise<void> {

@@ -15,6 +15,8 @@ export interface StoreDeps {
   connection?: ConnectionLike;
   /** Where settings the user makes are kept across reloads (the page's localStorage; null: nowhere). */
   storage: StorageLike | null;
+  /** Milliseconds on a clock that only moves forward, for rates and ETAs from progress events. */
+  now: () => number;
 }
 
 let deps: StoreDeps | null = null;
@@ -23,8 +25,14 @@ let deps: StoreDeps | null = null;
  * Hands the stores their API before the app mounts (main.ts), or a fake one in tests. The stores never reach for
  * `window` themselves, so they run the same in the page and in plain Node.
  */
-export function provideStoreDeps(next: { api: LookalikeApi; scheduleFrame?: FrameScheduler; connection?: ConnectionLike; storage?: StorageLike | null }): void {
-  deps = { api: next.api, scheduleFrame: next.scheduleFrame ?? animationFrame, connection: next.connection, storage: next.storage === undefined ? pageStorage() : next.storage };
+export function provideStoreDeps(next: { api: LookalikeApi; scheduleFrame?: FrameScheduler; connection?: ConnectionLike; storage?: StorageLike | null; now?: () => number }): void {
+  deps = {
+    api: next.api,
+    scheduleFrame: next.scheduleFrame ?? animationFrame,
+    connection: next.connection,
+    storage: next.storage === undefined ? pageStorage() : next.storage,
+    now: next.now ?? (() => performance.now()),
+  };
 }
 
 /** The API, for the stores only. */
@@ -41,6 +49,11 @@ export function storeFrames(): FrameScheduler {
 /** The connection to watch, when the transport has one. */
 export function storeConnection(): ConnectionLike | undefined {
   return deps?.connection;
+}
+
+/** The stores' clock (ms). */
+export function storeNow(): number {
+  return deps ? deps.now() : performance.now();
 }
 
 /** The storage for settings kept across reloads, or null. */

@@ -20,7 +20,7 @@ export interface PendingRemoval {
 
 /**
  * Catalog upkeep: removing a dataset or a run (asked first, with what it removes counted by the service) and
- * renaming a dataset. After a change the datasets and runs lists are reloaded.
+ * renaming a dataset or a run. After a change the datasets and runs lists are reloaded.
  */
 export const useUpkeepStore = defineStore('upkeep', () => {
   const api = storeApi();
@@ -104,5 +104,20 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     }
   }
 
-  return { pending, busy, error, done, askRemoveDataset, askRemoveRun, dismiss, confirm, renameDataset };
+  /** Names a run (shown beside its number); false (and `error`) when the name is refused. */
+  async function renameRun(runId: number, name: string): Promise<boolean> {
+    error.value = null;
+    done.value = null;
+    try {
+      const r = await api.runs.rename({ runId, name });
+      done.value = r.name === null ? `Run #${r.id} has no name now.` : `Named run #${r.id} “${r.name}”.`;
+      await useRunsStore().refresh();
+      return true;
+    } catch (e) {
+      error.value = toStoreError(e);
+      return false;
+    }
+  }
+
+  return { pending, busy, error, done, askRemoveDataset, askRemoveRun, dismiss, confirm, renameDataset, renameRun };
 });
