@@ -266,6 +266,10 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
   } catch (e) {
     if (e instanceof RunTakenOverError) throw e;
     const cancelled = hooks.signal?.aborted;
+    // tfjs-backend-wasm reports an exhausted heap as a wasm trap; say what it means and what to change.
+    if (!cancelled && e instanceof Error && e.message === 'memory access out of bounds') {
+      e = Object.assign(new Error(`the compute backend ran out of memory (batch size ${config.batchSize}, input ${config.inputSize} px); try a smaller --batch-size or --input-size`), { code: 'OUT_OF_MEMORY' });
+    }
     finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : (e as Error).message, owner);
     if (cancelled) return getRun(db, runId);
     throw e;

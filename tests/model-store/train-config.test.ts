@@ -11,7 +11,7 @@ it('fills in the defaults chosen on evidence, head mode on CPU, finetune on GPU'
   // MobileNetV2's measured best recipe (docs/training-heads.md) and its input size.
   expect(resolveTrainConfig({}, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ features: 'mid-multi-gem-polarity', head: 'whitened', inputSize: 224 });
   expect(resolveTrainConfig({ features: 'final', head: 'mlp' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ features: 'final', head: 'mlp' });
-  expect(resolveTrainConfig({ mode: 'partial' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ mode: 'partial', batchSize: 32 });
+  expect(resolveTrainConfig({ mode: 'partial' }, { device: 'cpu' }, 'mobilenetv2')).toMatchObject({ mode: 'partial', batchSize: 16 });
   // Every one of the notebook's choices can still be asked for.
   expect(resolveTrainConfig({ epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1' }, { device: 'cpu' }, 'resnet50')).toMatchObject({
     epochs: 20, learningRate: 1e-4, mining: 'random', distance: 'l1',
