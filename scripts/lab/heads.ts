@@ -51,6 +51,19 @@ function score(L: Float32Array[], R: Float32Array[], f: (x: Float32Array[]) => F
   return s;
 }
 function summary(s: ReturnType<typeof scorePairedSets>) { return { r1: +s.scores.recall['1'].toFixed(3), r10: +s.scores.recall['10'].toFixed(3), mrr: +s.scores.mrr.toFixed(3) }; }
+/** Open-set scores of val queries against val lefts + distractor lefts (the training logos). */
+function openSetDistract(L: Float32Array[], R: Float32Array[], D: Float32Array[], f: Head) {
+  const g = f([...L, ...D]).map(norm), q = f(R).map(norm);
+  const n = L.length;
+  const genuine = new Float64Array(n), impostorBest = new Float64Array(n).fill(-Infinity), firstRanked = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const dot = (a: Float32Array, b: Float32Array) => { let s = 0; for (let k = 0; k < a.length; k++) s += a[k] * b[k]; return s; };
+    genuine[i] = dot(q[i], g[i]);
+    for (let j = 0; j < g.length; j++) if (j !== i) impostorBest[i] = Math.max(impostorBest[i], dot(q[i], g[j]));
+    firstRanked[i] = genuine[i] > impostorBest[i] ? 1 : 0;
+  }
+  return { genuine, impostorBest, firstRanked };
+}
 function openSet(val: ReturnType<typeof scorePairedSets>, test: ReturnType<typeof scorePairedSets>) {
   const c = calibrateOpenSet(val.openSet, 0.05); const r = openSetRates(test.openSet, c.tau);
   return { tau: +c.tau.toFixed(3), fmr: +r.falseMatchRate.toFixed(3), tmr: +r.trueMatchRate.toFixed(3) };
@@ -186,7 +199,7 @@ for (const set of values.sets.split(',')) {
     if (values.only && !name.includes(values.only)) continue;
     const t0 = performance.now();
     const head = make();
-    const r = { set, head: name, seconds: +((performance.now() - t0) / 1000).toFixed(1), ...(() => { const v = score(d.valL, d.valR, head), t = score(d.testL, d.testR, head); return { val: summary(v), test: summary(t), open: openSet(v, t) }; })(), n: [d.trainL.length, d.valL.length, d.testL.length] };
+    const r = { set, head: name, seconds: +((performance.now() - t0) / 1000).toFixed(1), ...(() => { const v = score(d.valL, d.valR, head), t = score(d.testL, d.testR, head); const cal = calibrateOpenSet(openSetDistract(d.valL, d.valR, d.trainL.filter((x, i) => d.trainL.indexOf(x) === i), head), 0.05); const rr = openSetRates(t.openSet, cal.tau); return { val: summary(v), test: summary(t), open: openSet(v, t), openDistract: { tau: +cal.tau.toFixed(3), fmr: +rr.falseMatchRate.toFixed(3), tmr: +rr.trueMatchRate.toFixed(3) } }; })(), n: [d.trainL.length, d.valL.length, d.testL.length] };
     results.push(r);
     console.log(JSON.stringify(r));
   }

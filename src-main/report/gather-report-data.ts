@@ -81,7 +81,10 @@ export interface GatherOptions {
 
 const EMPTY_COLUMN = { test: null, tau: null, calibration: null, openSet: null, error: null } as const;
 
-/** Scores a similarity on the val and test pairs and calibrates tau on val, as training does for a run. */
+/**
+ * Scores a similarity on the val and test pairs and calibrates tau on the val gallery alone (a run also counts its
+ * training logos as impostors when it calibrates, openSetScores; a baseline here is not given them).
+ */
 function measure(val: PairSimilarity | null, test: PairSimilarity, nVal: number, nTest: number) {
   const valScores: PairedSetScores | null = val && nVal ? scorePairedSets(nVal, val) : null;
   const testScores = scorePairedSets(nTest, test);

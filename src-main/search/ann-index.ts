@@ -11,17 +11,33 @@ export interface AnnParams {
   connectivity: number;
   /** Candidate list while inserting (efConstruction): the build's main cost. */
   expansionAdd: number;
-  /** Candidate list while searching (ef): the recall/latency knob; a shortlist is never longer than this. */
+  /** Candidate list while searching (ef): the recall/latency knob. usearch searches with max(ef, count asked). */
   expansionSearch: number;
   quantization: AnnQuantization;
+  /**
+   * Candidates the graph proposes for exact re-scoring (k'), at least 4·k: the graph's order is by quantised
+   * distance, so a longer shortlist recovers true neighbours it ranked just below the top k. Re-scoring costs
+   * one f32 dot product per candidate (a fraction of a millisecond for a few hundred), far less than the walk.
+   */
+  shortlist: number;
+}
+
+/** The settings a built graph depends on: a persisted graph built with others is rebuilt, not reused. */
+export type AnnBuildParams = Pick<AnnParams, 'connectivity' | 'expansionAdd' | 'quantization'>;
+
+/** The build settings of `params`, in a fixed key order (they are compared as JSON). */
+export function annBuildParams(params: AnnParams): AnnBuildParams {
+  return { connectivity: params.connectivity, expansionAdd: params.expansionAdd, quantization: params.quantization };
 }
 
 /**
- * Defaults measured with `npm run bench:query` (docs/performance.md): on clustered 256-d vectors at 1 M they
- * keep recall@10 ≥ 0.95 after exact re-scoring with a sub-10 ms query and a build of about two minutes on two
- * cores. i8 halves f16's memory and its recall loss disappears in the exact re-scoring.
+ * Defaults chosen with `npm run bench:query` (docs/performance.md, docs/bench/query-*.json), swept at 100 k
+ * clustered 256-d vectors and confirmed at 1 M: there recall@10 0.999, p50 1 ms, a build of 271 CPU-seconds.
+ * M and ef_add are what recall needed (M 16 / ef_add 64 stayed below 0.99 at 100 k whatever the search effort,
+ * and fell to 0.82 at 1 M); i8 matched f16's recall after re-scoring at two thirds of its bytes and a faster
+ * build; ef 512 or re-scoring all 256 candidates gained nothing over ef 256 with k' 74.
  */
-export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 64, expansionSearch: 256, quantization: 'i8' };
+export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 32, expansionAdd: 128, expansionSearch: 256, quantization: 'i8', shortlist: 74 };
 
 const SCALAR: Record<AnnQuantization, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
 
@@ -40,6 +56,10 @@ export class AnnIndex {
     if (!Number.isInteger(dim) || dim <= 0) throw new VectorIndexError('INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
     this.dim = dim;
     this.params = { ...DEFAULT_ANN_PARAMS, ...rest };
+    for (const key of ['connectivity', 'expansionAdd', 'expansionSearch', 'shortlist'] as const) {
+      const v = this.params[key];
+      if (!Number.isInteger(v) || v <= 0) throw new VectorIndexError('INVALID_ARGUMENT', `${key} must be a positive integer, got ${v}`);
+    }
     this.index = new Index({
       dimensions: dim,
       metric: MetricKind.Cos,
@@ -51,7 +71,10 @@ export class AnnIndex {
     });
   }
 
-  /** Opens an index written by {@link save}; the params must be the ones it was built with (the file holds the graph, not the search settings). */
+  /**
+   * Opens an index written by {@link save}. The build params must be the ones it was built with (callers check
+   * that; the file holds the graph, not the settings); the search params (expansionSearch, shortlist) may differ.
+   */
   static load(file: string, options: { dim: number } & Partial<AnnParams>): AnnIndex {
     const ann = new AnnIndex(options);
     ann.index.load(file);

@@ -13,7 +13,8 @@ import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, MEASURED_BEST, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
-import { runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import { openSetScores, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
+import type { OpenSetScores } from '../ml/metrics/open-set-calibration.ts';
 import { embeddingSimilarity } from '../ml/vectors.ts';
 import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
@@ -258,7 +259,8 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
       hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
       const val = data.valPairs.length ? await scorePairs(net, inputsFor, data.valPairs) : null;
       const test = data.testPairs.length ? await scorePairs(net, inputsFor, data.testPairs) : null;
-      setRunMetrics(db, runId, runMetrics(val, test));
+      const calibrationSet = val ? await calibrationScores(net, inputsFor, data) : undefined;
+      setRunMetrics(db, runId, runMetrics(val, test, calibrationSet));
     }
     lease.renew(true);
     finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled', undefined, owner);
@@ -302,6 +304,19 @@ async function scorePairs(model: tf.LayersModel, inputsFor: InputsFor, pairs: nu
   const left = await embedPairs(model, inputsFor, pairs, 'left');
   const right = await embedPairs(model, inputsFor, pairs, 'right');
   return scorePairedSets(pairs.length, embeddingSimilarity(right.data, left.data, left.dim));
+}
+
+/**
+ * The val queries against the val logos plus every training logo (each once; look-alike pairs share their logo):
+ * a gallery the size of the dataset's, so that tau is calibrated against as many impostors as a query of the
+ * catalog meets (openSetScores).
+ */
+async function calibrationScores(model: tf.LayersModel, inputsFor: InputsFor, data: TrainingData): Promise<OpenSetScores> {
+  const seen = new Set(data.valPairs.map((i) => data.left[i].sha256));
+  const distractors = data.trainPairs.filter((i) => !seen.has(data.left[i].sha256) && (seen.add(data.left[i].sha256), true));
+  const gallery = await embedPairs(model, inputsFor, [...data.valPairs, ...distractors], 'left');
+  const queries = await embedPairs(model, inputsFor, data.valPairs, 'right');
+  return openSetScores(data.valPairs.length, distractors.length, embeddingSimilarity(queries.data, gallery.data, gallery.dim));
 }
 
 /** Finetune mode: layers before the freeze point keep their ImageNet weights (the notebook's `conv4_block1_out`). */

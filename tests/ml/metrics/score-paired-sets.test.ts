@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectEvalError } from '../../helpers/expect-error-code.ts';
-import { runMetrics, scorePairedSets } from '../../../src-main/ml/metrics/score-paired-sets.ts';
+import { openSetScores, runMetrics, scorePairedSets } from '../../../src-main/ml/metrics/score-paired-sets.ts';
 import { embeddingSimilarity } from '../../../src-main/ml/vectors.ts';
 
 /** A similarity given as a table [query][gallery]. */
@@ -116,5 +116,32 @@ describe('runMetrics', () => {
     // No impostor comes near: the lowest true pair is tau, every true pair is a true match, test is absent.
     expect(m.tau).toBe(-0.1 - 19 / 100);
     expect(m.calibration).toMatchObject({ valFalseMatchRate: 0, valTrueMatchRate: 1, falseMatchRate: null, trueMatchRate: null });
+  });
+});
+
+describe('openSetScores: calibrating against the catalog, not the val gallery alone', () => {
+  // 20 val pairs: partner similarity 0.8; other val logos 0.3; one of 200 distractor logos (the training logos)
+  // per query scores 0.85, above the partner: in a catalog of that size the query's true match is not first.
+  const n = 20;
+  const m = 200;
+  const sim = (q: number, g: number) => (g === q ? 0.8 : g < n ? 0.3 : g - n === q * 10 ? 0.85 : 0.2);
+
+  it('counts distractors as impostors and against the rank of the true match', () => {
+    const s = openSetScores(n, m, sim);
+    expect([...s.genuine]).toEqual(new Array(n).fill(0.8));
+    expect([...s.impostorBest]).toEqual(new Array(n).fill(0.85));
+    expect([...s.firstRanked]).toEqual(new Array(n).fill(0));
+    const alone = scorePairedSets(n, sim).openSet;
+    expect([...alone.impostorBest]).toEqual(new Array(n).fill(0.3));
+  });
+
+  it('gives a threshold that holds in the larger gallery: no false match above it, where the val gallery alone lets all through', () => {
+    const val = scorePairedSets(n, sim);
+    const withCatalog = runMetrics(val, val, openSetScores(n, m, sim));
+    const valOnly = runMetrics(val, val);
+    // Val alone: tau at the partners' 0.8, and every query's 0.85 impostor in the catalog would pass it.
+    expect(valOnly.tau).toBe(0.8);
+    expect(withCatalog.tau!).toBeGreaterThan(0.85);
+    expect(withCatalog.calibration.valFalseMatchRate).toBe(0);
   });
 });
