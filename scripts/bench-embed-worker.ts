@@ -1,14 +1,15 @@
 /**
- * One tfjs-wasm engine in a worker thread, for scripts/bench-embed.ts's pool: loads MobileNetV2 once, then
- * answers each posted batch (preprocessed NHWC floats) with its features.
+ * One tfjs-wasm engine in a worker thread, for scripts/bench-embed.ts's pool: builds the model named in
+ * workerData (the same weights as the main thread's: bundled, or seeded random), then answers each posted batch
+ * (preprocessed NHWC floats) with its outputs.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src-main/ml/backend.ts';
-import { loadMobileNetV2 } from '../src-main/ml/backbones/mobilenetv2.ts';
+import { benchModel, type BenchModelSpec } from './bench-embed-models.ts';
 
 await initBackend({ force: 'wasm' });
-const backbone = await loadMobileNetV2();
+const { backbone } = await benchModel((workerData as { spec: BenchModelSpec }).spec);
 parentPort!.on('message', (m: { id: number; x: Float32Array; n: number }) => {
   const y = tf.tidy(() => backbone.model.predict(tf.tensor4d(m.x, [m.n, backbone.inputSize, backbone.inputSize, 3])) as tf.Tensor);
   const features = y.dataSync() as Float32Array;

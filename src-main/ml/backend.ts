@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerWasmGradKernels } from './wasm-grad-kernels.ts';
+import { describeEmbedRuntime, embedRuntime, type EmbedRuntimeInfo, type EngineOptions } from './onnx/onnx-engine.ts';
 
 /** Lookalike's names for the compute backends, fastest first. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -20,6 +21,11 @@ export interface BackendInfo {
   deviceNote?: string;
   /** Compute threads, where the backend says (wasm: XNNPACK's pool; cpu: the single JS thread). */
   threads?: number;
+  /**
+   * What runs frozen backbones' forward passes (feature extraction, untrained and head/partial embedding):
+   * onnxruntime-node when it loads, else tfjs on this backend. Training always runs on this backend.
+   */
+  embeds: EmbedRuntimeInfo;
 }
 
 /** What a loader reports once its backend is the active, ready tfjs backend. */
@@ -46,6 +52,8 @@ export interface InitBackendOptions {
   log?: (line: string) => void;
   /** Replaces some or all of the real loaders; calls with injected loaders are never memoised. */
   loaders?: Partial<Record<BackendName, BackendLoader>>;
+  /** How the embedding engine is probed (tests inject a failing onnxruntime loader). */
+  embed?: EngineOptions;
 }
 
 let memo: { key: string; info: Promise<BackendInfo> } | undefined;
@@ -58,9 +66,9 @@ let memo: { key: string; info: Promise<BackendInfo> } | undefined;
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const force = (options.force ?? process.env.LOOKALIKE_BACKEND ?? '').trim().toLowerCase();
-  if (options.loaders) return chooseBackend(force, { ...defaultLoaders, ...options.loaders }, options.log);
+  if (options.loaders || options.embed) return chooseBackend(force, { ...defaultLoaders, ...options.loaders }, options.log, options.embed);
   if (memo?.key === force) return memo.info;
-  const info = chooseBackend(force, defaultLoaders, options.log);
+  const info = chooseBackend(force, defaultLoaders, options.log, undefined);
   memo = { key: force, info };
   // A failed attempt (a forced backend that is missing) must not stick: the next call may ask for another.
   info.catch(() => {
@@ -69,16 +77,22 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   return info;
 }
 
-/** The line the CLI and the app print, e.g. `backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed`. */
+/**
+ * The line the CLI and the app print: tfjs's backend and why the faster ones were skipped, then which engine
+ * embeds and which trains, e.g. `backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed ·
+ * embeds: onnxruntime-node (cpu, 2 threads) · trains: tfjs wasm`.
+ */
 export function describeBackend(info: BackendInfo): string {
   const why = [...info.fellBack.map((f) => f.reason), ...(info.deviceNote ? [info.deviceNote] : [])];
-  return `backend: ${info.name} (${info.device})${why.length ? ` — ${why.join('; ')}` : ''}`;
+  const tfjs = `${info.name}${info.device === 'gpu' ? ' (gpu)' : ''}`;
+  return `backend: ${info.name} (${info.device})${why.length ? ` — ${why.join('; ')}` : ''} · embeds: ${describeEmbedRuntime(info.embeds, tfjs)} · trains: tfjs ${tfjs}`;
 }
 
 async function chooseBackend(
   force: string,
   loaders: Record<BackendName, BackendLoader>,
   log: ((line: string) => void) | undefined,
+  embed: EngineOptions | undefined,
 ): Promise<BackendInfo> {
   const forced = force === '' || force === 'auto' ? undefined : force;
   if (forced !== undefined && !isBackendName(forced)) {
@@ -100,7 +114,9 @@ async function chooseBackend(
       // Whoever forces the GPU wants the GPU; quietly training on the CPU instead is the trap to avoid.
       throw new Error(`LOOKALIKE_BACKEND=tensorflow-gpu is unavailable: ${loaded.deviceNote ?? 'no GPU device'}`);
     }
-    const info: BackendInfo = { name, device: loaded.device, fellBack };
+    // Our name, not tf.getBackend(): injected loaders activate nothing, and both native packages are 'tensorflow'.
+    const tfjsName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
+    const info: BackendInfo = { name, device: loaded.device, fellBack, embeds: await embedRuntime(embed, tfjsName) };
     if (loaded.deviceNote) info.deviceNote = loaded.deviceNote;
     if (loaded.threads !== undefined) info.threads = loaded.threads;
     log?.(describeBackend(info));

@@ -52,7 +52,8 @@ async function featuresOf(
   for (let b = 0; b < loose.length; b += BATCH) {
     opts.signal?.throwIfAborted();
     const chunk = loose.slice(b, b + BATCH);
-    const values = await backboneOutputs(backbone, chunk.map((c) => c.source));
+    // Uncached means a finetuned model (see runEmbedder): not frozen weights, so it stays on tfjs.
+    const values = await backboneOutputs(backbone, chunk.map((c) => c.source), { frozen: useCache });
     chunk.forEach((c, j) => data.set(values.subarray(j * size, (j + 1) * size), c.i * size));
     opts.onProgress?.(Math.min(b + BATCH, loose.length), loose.length);
   }

@@ -149,6 +149,7 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
       const all = [...data.left, ...data.right];
       const features = await cachedFeatures(db, partial?.prefix ?? backbone, all, {
         signal: hooks.signal,
+        log: hooks.log,
         onProgress: (done, total) => hooks.onProgress?.({ phase: 'features', done, total }),
       });
       featureShape = features.shape;

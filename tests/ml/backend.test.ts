@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   describeBackend, initBackend, type BackendLoader, type BackendName, type LoadedBackend,
 } from '../../src-main/ml/backend.ts';
+import { defaultOnnxThreads } from '../../src-main/ml/onnx/onnx-engine.ts';
+
+const threads = defaultOnnxThreads();
+const threadsText = `${threads} thread${threads === 1 ? '' : 's'}`;
 
 /** What Node throws for `import('<pkg>')` when the package is absent. */
 function notInstalled(pkg: string): Error {
@@ -47,8 +51,10 @@ describe('initBackend fallback order (fake loaders)', () => {
         { name: 'tensorflow-gpu', reason: 'tfjs-node-gpu not installed' },
         { name: 'tensorflow', reason: 'tfjs-node not installed' },
       ],
+      embeds: { name: 'onnxruntime-node', threads },
     });
-    expect(describeBackend(info)).toBe('backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed');
+    expect(describeBackend(info)).toBe(
+      `backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed · embeds: onnxruntime-node (cpu, ${threadsText}) · trains: tfjs wasm`);
     expect(lines).toEqual([describeBackend(info)]);
   });
 
@@ -89,7 +95,34 @@ describe('initBackend fallback order (fake loaders)', () => {
     const info = await initBackend({ force: 'auto', loaders });
     expect(tried).toEqual(['tensorflow-gpu']);
     expect(info).toMatchObject({ name: 'tensorflow-gpu', device: 'cpu', deviceNote: note });
-    expect(describeBackend(info)).toBe(`backend: tensorflow-gpu (cpu) — ${note}`);
+    expect(describeBackend(info)).toBe(`backend: tensorflow-gpu (cpu) — ${note} · embeds: tfjs tensorflow-gpu (tfjs-node is native already) · trains: tfjs tensorflow-gpu`);
+  });
+});
+
+describe('the engine that embeds', () => {
+  it('says tfjs embeds, and why, when onnxruntime-node cannot load — and the app still starts', async () => {
+    const { loaders } = fakeLoaders({ 'tensorflow-gpu': missingGpu, tensorflow: missingNode, wasm: () => ({ device: 'cpu', threads: 1 }) });
+    const missingOrt = async () => { throw notInstalled('onnxruntime-node'); };
+    const info = await initBackend({ force: 'auto', loaders, embed: { loader: missingOrt } });
+    expect(info.embeds).toEqual({ name: 'tfjs', reason: 'onnxruntime-node not installed' });
+    expect(describeBackend(info)).toBe(
+      'backend: wasm (cpu) — tfjs-node-gpu not installed; tfjs-node not installed · embeds: tfjs wasm (onnxruntime-node not installed) · trains: tfjs wasm');
+    const broken = await initBackend({ force: 'auto', loaders, embed: { loader: async () => { throw new Error('libonnxruntime.so.1: cannot open shared object file\n at dlopen'); } } });
+    expect(describeBackend(broken)).toContain('embeds: tfjs wasm (onnxruntime-node failed: libonnxruntime.so.1: cannot open shared object file) · trains: tfjs wasm');
+  });
+
+  it('keeps embedding on tfjs-node where it installs, and on tfjs when the user asks for it', async () => {
+    const native = fakeLoaders({ 'tensorflow-gpu': missingGpu, tensorflow: () => ({ device: 'cpu' }) });
+    const info = await initBackend({ force: 'auto', loaders: native.loaders });
+    expect(describeBackend(info)).toBe('backend: tensorflow (cpu) — tfjs-node-gpu not installed · embeds: tfjs tensorflow (tfjs-node is native already) · trains: tfjs tensorflow');
+    const wasm = fakeLoaders({ wasm: () => ({ device: 'cpu', threads: 1 }) });
+    const forced = await initBackend({ force: 'wasm', loaders: wasm.loaders, embed: { force: 'tfjs', threads: 1 } });
+    expect(describeBackend(forced)).toBe('backend: wasm (cpu) · embeds: tfjs wasm (LOOKALIKE_EMBED_ENGINE=tfjs) · trains: tfjs wasm');
+    const oneThread = await initBackend({ force: 'wasm', loaders: wasm.loaders, embed: { threads: 1 } });
+    expect(describeBackend(oneThread)).toBe('backend: wasm (cpu) · embeds: onnxruntime-node (cpu, 1 thread) · trains: tfjs wasm');
+    vi.stubEnv('LOOKALIKE_ONNX_THREADS', '3');
+    const fromEnv = await initBackend({ force: 'wasm', loaders: wasm.loaders, embed: { force: 'auto' } });
+    expect(describeBackend(fromEnv)).toBe('backend: wasm (cpu) · embeds: onnxruntime-node (cpu, 3 threads) · trains: tfjs wasm');
   });
 });
 
@@ -152,7 +185,7 @@ describe('initBackend on this machine', () => {
 
   it('can be forced onto the plain cpu backend', async () => {
     const info = await initBackend({ force: 'cpu' });
-    expect(info).toEqual({ name: 'cpu', device: 'cpu', fellBack: [], threads: 1 });
+    expect(info).toEqual({ name: 'cpu', device: 'cpu', fellBack: [], threads: 1, embeds: { name: 'onnxruntime-node', threads } });
     expect(tf.getBackend()).toBe('cpu');
   });
 });

@@ -51,11 +51,35 @@ describe('layersModelToOnnx', () => {
     model.dispose();
   });
 
+  it('converts the layers ResNet50 adds (biased convs, Activation relu, MaxPooling2D) at odd sizes, maps kept channels-last', async () => {
+    const input = tf.input({ shape: [13, 11, 3] });
+    let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'pad' }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: 6, kernelSize: 7, strides: 2, useBias: true, biasInitializer: 'randomNormal', name: 'conv' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.activation({ activation: 'relu', name: 'relu' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'pool_same' }).apply(x) as tf.SymbolicTensor;
+    const shortcut = tf.layers.conv2d({ filters: 8, kernelSize: 1, strides: 2, biasInitializer: 'randomNormal', name: 'short' }).apply(x) as tf.SymbolicTensor;
+    let y = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', biasInitializer: 'randomNormal', name: 'fused' }).apply(x) as tf.SymbolicTensor;
+    y = tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same', name: 'pool_keep' }).apply(y) as tf.SymbolicTensor;
+    const out = tf.layers.add({ name: 'sum' }).apply([shortcut, y]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const session = await ort.InferenceSession.create(encodeOnnxModel(layersModelToOnnx(model)), { intraOpNumThreads: 1 });
+    const random = seededRandom(11);
+    const xs = Float32Array.from({ length: 2 * 13 * 11 * 3 }, () => random() * 2 - 1);
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(xs, [2, 13, 11, 3])) as tf.Tensor).dataSync() as Float32Array);
+    const result = await session.run({ input: new ort.Tensor('float32', xs, [2, 13, 11, 3]) });
+    const got = result[session.outputNames[0]];
+    expect(got.dims).toEqual([2, ...(model.outputs[0].shape.slice(1) as number[])]);
+    const diff = Math.max(...Array.from(got.data as Float32Array, (v, i) => Math.abs(v - expected[i])));
+    expect(diff).toBeLessThan(1e-4);
+    await session.release();
+    model.dispose();
+  });
+
   it('refuses a layer it cannot convert, naming it', () => {
     const input = tf.input({ shape: [4, 4, 3] });
-    const out = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.upSampling2d({ size: [2, 2], name: 'up' }).apply(input) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
-    expect(() => layersModelToOnnx(model)).toThrow(/pool: MaxPooling2D has no ONNX conversion/);
+    expect(() => layersModelToOnnx(model)).toThrow(/layer up: UpSampling2D has no ONNX conversion/);
     model.dispose();
   });
 });

@@ -1,138 +1,89 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { OnnxGraph, OnnxInitializer, OnnxNode } from './onnx-proto.ts';
+import { convertLayer, type GraphBuilder, type OnnxValue } from './layer-converters.ts';
+
+/** A model the converter cannot express in ONNX: the layer and why, so the caller can say what runs instead. */
+export class OnnxConversionError extends Error {
+  readonly code = 'ONNX_UNSUPPORTED';
+}
+
+interface NodeLike {
+  inputTensors: tf.SymbolicTensor[];
+}
 
 /**
- * Converts a frozen tfjs LayersModel built from the layers a MobileNet-style CNN uses (Conv2D, DepthwiseConv2D,
- * BatchNormalization, ReLU with max_value, ZeroPadding2D, Add, GlobalAveragePooling2D) into an ONNX graph with
- * the same weights, for onnxruntime. Input stays NHWC like tfjs's (one Transpose up front); inside, ONNX's NCHW.
- * BatchNormalization stays a node: onnxruntime folds it into the convolution before running (as it fuses Clip),
- * so the converter need not rewrite weights. Any other layer class is refused with its name.
+ * Converts a frozen tfjs LayersModel into an ONNX graph with the same weights, for onnxruntime: the layers of
+ * MobileNetV2 and ResNet50 (Conv2D with or without bias, DepthwiseConv2D, BatchNormalization, ReLU / Activation,
+ * ZeroPadding2D, MaxPooling2D, Add, GlobalAveragePooling2D) and a feature recipe's RecipePool (src-main/ml/feature-pooling.ts).
+ * Input and output stay NHWC like tfjs's (a Transpose at each end); inside, ONNX's NCHW. A model whose output is
+ * an activation map (a ResNet50 feature map, partial mode's prefix) gets its map back as [n, h, w, c].
+ *
+ * The graph is walked back from the model's output through the symbolic tensors the model itself was built
+ * from, so a model cut from a bigger one (a recipe, a prefix) converts only the layers it reaches, whatever
+ * other models share those layers. BatchNormalization stays a node: onnxruntime folds it into the convolution
+ * when it optimises the graph (as it fuses Clip), so the converter need not rewrite weights.
+ * @throws OnnxConversionError naming the first layer it cannot convert.
  */
 export function layersModelToOnnx(model: tf.LayersModel): OnnxGraph {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new OnnxConversionError(`${model.name}: only single-input, single-output models convert (${model.inputs.length} in, ${model.outputs.length} out)`);
+  }
   const nodes: OnnxNode[] = [];
   const initializers: OnnxInitializer[] = [];
-  const valueOf = new Map<string, string>(); // layer name → ONNX value holding its (NCHW) output
-  const constant = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
-    initializers.push({ name, dims, data });
-    return name;
+  let unique = 0;
+  const builder: GraphBuilder = {
+    node: (op, inputs, attributes, name) => {
+      const out = name ?? `onnx/${op}/${unique++}`; // "/" never occurs in a Keras layer name
+      nodes.push({ op, name: out, inputs, outputs: [out], ...(attributes ? { attributes } : {}) });
+      return out;
+    },
+    constant: (name, dims, data) => {
+      initializers.push({ name, dims, data });
+      return name;
+    },
   };
-  const inputShape = model.inputs[0].shape; // [null, h, w, c]
+  const input = model.inputs[0];
   const inputName = 'input';
-  nodes.push({ op: 'Transpose', name: 'to_nchw', inputs: [inputName], outputs: ['input_nchw'], attributes: { perm: { ints: [0, 3, 1, 2] } } });
+  const values = new Map<number, OnnxValue>(); // symbolic tensor id → ONNX value holding it (NCHW for maps)
+  values.set(input.id, { name: builder.node('Transpose', [inputName], { perm: { ints: [0, 3, 1, 2] } }, 'input_nchw'), shape: input.shape });
+  const converting = new Set<number>();
+  const layersSeen = new Set<tf.layers.Layer>();
 
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    const config = layer.getConfig() as Record<string, unknown>;
-    const inbound = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes[0]?.inboundLayers ?? [];
-    const inputs = inbound.map((l) => valueOf.get(l.name) ?? (l.getClassName() === 'InputLayer' ? 'input_nchw' : missing(l.name)));
-    const out = layer.name;
-    const weights = layer.getWeights();
-    const data = (i: number) => weights[i].dataSync() as Float32Array;
-    switch (cls) {
-      case 'InputLayer':
-        valueOf.set(layer.name, 'input_nchw');
-        continue;
-      case 'Conv2D':
-      case 'DepthwiseConv2D': {
-        const [kh, kw, cin, cout] = weights[0].shape as number[]; // depthwise: cout is the channel multiplier
-        const depthwise = cls === 'DepthwiseConv2D';
-        const outChannels = depthwise ? cin * cout : cout;
-        const w = new Float32Array(outChannels * (depthwise ? 1 : cin) * kh * kw);
-        const k = data(0);
-        for (let i = 0; i < kh; i++)
-          for (let j = 0; j < kw; j++)
-            for (let c = 0; c < cin; c++)
-              for (let o = 0; o < cout; o++) {
-                const v = k[((i * kw + j) * cin + c) * cout + o];
-                // Conv: [out, in, kh, kw]; depthwise (group = cin): out channel c·mult + o, one input channel each.
-                if (depthwise) w[((c * cout + o) * kh + i) * kw + j] = v;
-                else w[((o * cin + c) * kh + i) * kw + j] = v;
-              }
-        const strides = config.strides as number[];
-        const dilations = (config.dilationRate as number[] | undefined) ?? [1, 1];
-        const inShape = (inbound[0].outputShape as number[]).slice(1, 3);
-        const inputsOf = [inputs[0], constant(`${out}/W`, [outChannels, depthwise ? 1 : cin, kh, kw], w)];
-        if (config.useBias) inputsOf.push(constant(`${out}/B`, [outChannels], Float32Array.from(data(1))));
-        nodes.push({
-          op: 'Conv',
-          name: out,
-          inputs: inputsOf,
-          outputs: [out],
-          attributes: {
-            kernel_shape: { ints: [kh, kw] },
-            strides: { ints: strides },
-            dilations: { ints: dilations },
-            group: { int: depthwise ? cin : 1 },
-            pads: { ints: samePads(config.padding as string, inShape, [kh, kw], strides) },
-          },
-        });
-        if (config.activation !== 'linear' && config.activation !== undefined) throw new Error(`${out}: fused activation ${String(config.activation)} is not supported`);
-        break;
-      }
-      case 'BatchNormalization': {
-        const channels = weights[weights.length - 1].shape[0];
-        let at = 0;
-        const gamma = config.scale ? data(at++) : new Float32Array(channels).fill(1);
-        const beta = config.center ? data(at++) : new Float32Array(channels);
-        const [mean, variance] = [data(at++), data(at++)];
-        nodes.push({
-          op: 'BatchNormalization',
-          name: out,
-          inputs: [inputs[0], constant(`${out}/gamma`, [channels], Float32Array.from(gamma)), constant(`${out}/beta`, [channels], Float32Array.from(beta)), constant(`${out}/mean`, [channels], Float32Array.from(mean)), constant(`${out}/var`, [channels], Float32Array.from(variance))],
-          outputs: [out],
-          attributes: { epsilon: { float: config.epsilon as number } },
-        });
-        break;
-      }
-      case 'ReLU': {
-        const max = config.maxValue as number | null | undefined;
-        if (max == null) nodes.push({ op: 'Relu', name: out, inputs, outputs: [out] });
-        else nodes.push({ op: 'Clip', name: out, inputs: [inputs[0], constant(`${out}/min`, [], new Float32Array([0])), constant(`${out}/max`, [], new Float32Array([max]))], outputs: [out] });
-        break;
-      }
-      case 'ZeroPadding2D': {
-        const [[top, bottom], [left, right]] = config.padding as number[][];
-        const pads = constant(`${out}/pads`, [8], BigInt64Array.from([0, 0, top, left, 0, 0, bottom, right].map(BigInt)));
-        nodes.push({ op: 'Pad', name: out, inputs: [inputs[0], pads], outputs: [out], attributes: { mode: { string: 'constant' } } });
-        break;
-      }
-      case 'Add':
-        nodes.push({ op: 'Add', name: out, inputs, outputs: [out] });
-        break;
-      case 'GlobalAveragePooling2D':
-        nodes.push({ op: 'GlobalAveragePool', name: `${out}/pool`, inputs, outputs: [`${out}/pool`] });
-        nodes.push({ op: 'Flatten', name: out, inputs: [`${out}/pool`], outputs: [out], attributes: { axis: { int: 1 } } });
-        break;
-      default:
-        throw new Error(`layer ${layer.name}: ${cls} has no ONNX conversion`);
+  const valueOf = (t: tf.SymbolicTensor): OnnxValue => {
+    const known = values.get(t.id);
+    if (known) return known;
+    const layer = t.sourceLayer as tf.layers.Layer;
+    if (layer.getClassName() === 'InputLayer') throw new OnnxConversionError(`${model.name}: layer ${layer.name} is an input the model does not declare`);
+    if (converting.has(t.id)) throw new OnnxConversionError(`${model.name}: layer ${layer.name} is part of a cycle`);
+    // A layer applied twice in one graph would need its weights shared between two nodes; no backbone does that.
+    if (layersSeen.has(layer)) throw new OnnxConversionError(`layer ${layer.name}: applied more than once in ${model.name}`);
+    converting.add(t.id);
+    const node = (layer as unknown as { inboundNodes: NodeLike[] }).inboundNodes[t.nodeIndex];
+    // Deep models (ResNet50: 175 layers) recurse once per layer along the longest path, far within the stack.
+    const inputs = node.inputTensors.map(valueOf);
+    layersSeen.add(layer);
+    let converted: OnnxValue;
+    try {
+      converted = { name: convertLayer(builder, layer, inputs), shape: t.shape };
+    } catch (e) {
+      throw new OnnxConversionError(`layer ${layer.name}: ${(e as Error).message}`);
     }
-    valueOf.set(layer.name, out);
-  }
-  const outputLayer = model.outputLayers[0].name;
-  const outDims = model.outputs[0].shape.slice(1) as number[];
-  if (outDims.length !== 1) throw new Error(`the model must end in a feature vector, not ${JSON.stringify(outDims)}`);
+    converting.delete(t.id);
+    values.set(t.id, converted);
+    return converted;
+  };
+
+  const output = model.outputs[0];
+  const last = valueOf(output);
+  const outDims = output.shape.slice(1) as number[];
+  if (outDims.some((d) => d == null)) throw new OnnxConversionError(`${model.name}: output shape ${JSON.stringify(output.shape)} is not fixed`);
+  // Maps come back channels-last, as tfjs gives them (the feature cache stores [h, w, c]).
+  const outName = last.shape.length === 4 ? builder.node('Transpose', [last.name], { perm: { ints: [0, 2, 3, 1] } }, 'output_nhwc') : last.name;
   return {
     name: model.name,
     nodes,
     initializers,
-    inputs: [{ name: inputName, dims: ['batch', ...(inputShape.slice(1) as number[])] }],
-    outputs: [{ name: valueOf.get(outputLayer)!, dims: ['batch', ...outDims] }],
+    inputs: [{ name: inputName, dims: ['batch', ...(input.shape.slice(1) as number[])] }],
+    outputs: [{ name: outName, dims: ['batch', ...outDims] }],
   };
-}
-
-function missing(name: string): never {
-  throw new Error(`layer ${name} is used before it is converted`);
-}
-
-/** ONNX pads [top, left, bottom, right] for Keras 'same' (extra padding at the end, like TensorFlow) or 'valid'. */
-function samePads(padding: string, inShape: number[], kernel: number[], strides: number[]): number[] {
-  if (padding === 'valid') return [0, 0, 0, 0];
-  const [begin, end] = [0, 1].map(() => [0, 0]);
-  for (let d = 0; d < 2; d++) {
-    const outSize = Math.ceil(inShape[d] / strides[d]);
-    const total = Math.max((outSize - 1) * strides[d] + kernel[d] - inShape[d], 0);
-    begin[d] = Math.floor(total / 2);
-    end[d] = total - begin[d];
-  }
-  return [begin[0], begin[1], end[0], end[1]];
 }
