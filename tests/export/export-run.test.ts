@@ -221,20 +221,25 @@ describe('export', () => {
     expect(fs.existsSync(path.join(mine, 'model', 'weights.bin'))).toBe(true);
   });
 
+  /** The export in `dir` of `run`, loaded as a user would: its largest difference from the run's own vectors. */
+  async function exportDiff(run: RunSummary, dir: string): Promise<{ spec: PreprocessingSpec; diff: number }> {
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'preprocessing.json'), 'utf8')) as PreprocessingSpec;
+    const model = await tf.loadLayersModel(fileLoader(path.join(dir, 'model')));
+    try {
+      const images = someImages(db, run.datasetId);
+      const theirs = await runVectors(db, run.id, images);
+      return { spec, diff: maxDiff(await embedWithExport(model, spec, images.map((i) => i.path)), theirs.vectors) };
+    } finally {
+      model.dispose();
+    }
+  }
+
   it('exports a finetune run (its checkpoint is the whole model) with the same embeddings', async () => {
     const ft = await trainNewRun(db, 'tiny', { ...FAST, mode: 'finetune', epochs: 1 });
     const dir = path.join(tmp.dir, 'finetune');
     const s = await exportRun(db, ft.id, dir);
     expect(s.inputSize).toBe(32);
-    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'preprocessing.json'), 'utf8')) as PreprocessingSpec;
-    const model = await tf.loadLayersModel(fileLoader(path.join(dir, 'model')));
-    try {
-      const images = someImages(db, ft.datasetId);
-      const theirs = await runVectors(db, ft.id, images);
-      expect(maxDiff(await embedWithExport(model, spec, images.map((i) => i.path)), theirs.vectors)).toBeLessThan(1e-5);
-    } finally {
-      model.dispose();
-    }
+    expect((await exportDiff(ft, dir)).diff).toBeLessThan(1e-5);
   });
 
   it('exports a run of the default recipe (polarity-normalised grey, whitened head): the documented preprocessing applies the colour handling', async () => {
@@ -242,15 +247,8 @@ describe('export', () => {
     expect(def.config).toMatchObject({ features: 'mid-multi-gem-polarity', head: 'whitened' });
     const dir = path.join(tmp.dir, 'default-recipe');
     await exportRun(db, def.id, dir); // its self-check compares the files with the run's own vectors
-    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'preprocessing.json'), 'utf8')) as PreprocessingSpec;
+    const { spec, diff } = await exportDiff(def, dir);
     expect(spec.image.colour).toBe('polarity');
-    const model = await tf.loadLayersModel(fileLoader(path.join(dir, 'model')));
-    try {
-      const images = someImages(db, def.datasetId);
-      const theirs = await runVectors(db, def.id, images);
-      expect(maxDiff(await embedWithExport(model, spec, images.map((i) => i.path)), theirs.vectors)).toBeLessThan(1e-4);
-    } finally {
-      model.dispose();
-    }
+    expect(diff).toBeLessThan(1e-4);
   });
 });
