@@ -13,15 +13,14 @@ import { readImageBatch } from '../ml/image-tensor.ts';
 import { loadBackbone, MEASURED_BEST, partialBackbone, type WeightsOptions } from '../model-store/load-backbone.ts';
 import { claimRun, createRun, finishRun, getRun, keepCheckpointOf, loadCheckpoint, newLeaseOwner, recordEpoch, setRunMetrics, type CheckpointData } from '../catalog/runs.ts';
 import { RunLeaseKeeper, RunTakenOverError } from './run-lease.ts';
-import { openSetScores, runMetrics, scorePairedSets, type PairedSetScores } from '../ml/metrics/score-paired-sets.ts';
-import type { OpenSetScores } from '../ml/metrics/open-set-calibration.ts';
-import { embeddingSimilarity } from '../ml/vectors.ts';
+import { runMetrics } from '../ml/metrics/score-paired-sets.ts';
 import { resolveTrainConfig } from '../model-store/train-config.ts';
 import { trainingFeedback } from '../catalog/feedback.ts';
 import { lookalikeVariants } from '../model-store/augment.ts';
 import { adoptLegacyGeneratedFiles, generatedDir } from '../model-store/generated-files.ts';
 import { addLookalikePairs, assembleTrainingData, type TrainingData } from './training-data.ts';
 import { fitWhitenedHead } from './whitened-head.ts';
+import { scorePairs, scoreVal, type InputsFor } from './score-run.ts';
 
 /** Callbacks and controls of a training job. */
 export interface TrainHooks {
@@ -257,10 +256,9 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
     }
     if (result.status === 'done') {
       hooks.onProgress?.({ phase: 'prepare', message: 'measuring the test split and calibrating the match threshold' });
-      const val = data.valPairs.length ? await scorePairs(net, inputsFor, data.valPairs) : null;
+      const val = data.valPairs.length ? await scoreVal(net, inputsFor, data) : null;
       const test = data.testPairs.length ? await scorePairs(net, inputsFor, data.testPairs) : null;
-      const calibrationSet = val ? await calibrationScores(net, inputsFor, data) : undefined;
-      setRunMetrics(db, runId, runMetrics(val, test, calibrationSet));
+      setRunMetrics(db, runId, runMetrics(val?.scores ?? null, test, val?.calibration));
     }
     lease.renew(true);
     finishRun(db, runId, result.status === 'done' ? 'done' : 'cancelled', undefined, owner);
@@ -281,42 +279,6 @@ async function runLoop({ db, lease, config, backbone, data, hooks, checkpoint }:
     // On every path, failures included: what the run built on top of the backbone.
     if (model) disposeHeadOnly(model, backbone);
   }
-}
-
-type InputsFor = (pairs: number[], side: 'left' | 'right') => tf.Tensor | Promise<tf.Tensor>;
-
-/** Embeds one side of some pairs with the model in inference mode, a batch at a time: [rows × dim]. */
-export async function embedPairs(model: tf.LayersModel, inputsFor: InputsFor, pairs: number[], side: 'left' | 'right', batch = 32): Promise<{ data: Float32Array; dim: number }> {
-  const dim = model.outputs[0].shape[1] as number;
-  const data = new Float32Array(pairs.length * dim);
-  for (let i = 0; i < pairs.length; i += batch) {
-    const x = await inputsFor(pairs.slice(i, i + batch), side);
-    const y = tf.tidy(() => model.predict(x) as tf.Tensor);
-    x.dispose();
-    data.set((await y.data()) as Float32Array, i * dim);
-    y.dispose();
-  }
-  return { data, dim };
-}
-
-/** Retrieval on some pairs: each right image ranked against the left images of the same pairs. */
-async function scorePairs(model: tf.LayersModel, inputsFor: InputsFor, pairs: number[]): Promise<PairedSetScores> {
-  const left = await embedPairs(model, inputsFor, pairs, 'left');
-  const right = await embedPairs(model, inputsFor, pairs, 'right');
-  return scorePairedSets(pairs.length, embeddingSimilarity(right.data, left.data, left.dim));
-}
-
-/**
- * The val queries against the val logos plus every training logo (each once; look-alike pairs share their logo):
- * a gallery the size of the dataset's, so that tau is calibrated against as many impostors as a query of the
- * catalog meets (openSetScores).
- */
-async function calibrationScores(model: tf.LayersModel, inputsFor: InputsFor, data: TrainingData): Promise<OpenSetScores> {
-  const seen = new Set(data.valPairs.map((i) => data.left[i].sha256));
-  const distractors = data.trainPairs.filter((i) => !seen.has(data.left[i].sha256) && (seen.add(data.left[i].sha256), true));
-  const gallery = await embedPairs(model, inputsFor, [...data.valPairs, ...distractors], 'left');
-  const queries = await embedPairs(model, inputsFor, data.valPairs, 'right');
-  return openSetScores(data.valPairs.length, distractors.length, embeddingSimilarity(queries.data, gallery.data, gallery.dim));
 }
 
 /** Finetune mode: layers before the freeze point keep their ImageNet weights (the notebook's `conv4_block1_out`). */

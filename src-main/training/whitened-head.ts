@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildWhitenedHead } from '../ml/head.ts';
 import { fitLearnedWhitening } from '../ml/learned-whitening.ts';
-
-type InputsFor = (pairs: number[], side: 'left' | 'right') => tf.Tensor | Promise<tf.Tensor>;
+import type { InputsFor } from './score-run.ts';
 
 /** Options of {@link fitWhitenedHead}. */
 export interface WhitenedHeadFit {
