@@ -181,8 +181,10 @@ describe('judging results, in a browser', () => {
   it('fits 1024×700, 1366×768 and 1920×1080 without sideways scrolling, Resume in view', async () => {
     // A cancelled run, so the run history has a Resume button.
     await byTest('nav-train').click();
-    await startTraining('60');
-    await page.getByText(/Epoch \d+ of 60/).first().waitFor({ timeout: 120_000 });
+    // Long enough to still run when Cancel is clicked (the whitened head's epochs on the sample take well under a
+    // second): it is cancelled, never waited for.
+    await startTraining('1000');
+    await page.getByText(/Epoch \d+ of 1000/).first().waitFor({ timeout: 120_000 });
     await byTest('train-cancel').click();
     await page.getByText(/^\s*Cancelled\./).waitFor({ timeout: 60_000 });
     const resume = byTest('resume-2');
