@@ -91,7 +91,7 @@ describe('an analyst triages suspects and cleans up', () => {
     await byTest('eval-start').click();
     await byTest('eval-table').waitFor({ timeout: 60_000 });
     const head = await byTest('eval-table').locator('thead th').allTextContents();
-    expect(head.slice(1)).toEqual(['run #1', 'pHash', 'untrained mobilenetv2']);
+    expect(head.slice(1)).toEqual(['run #1', 'pHash', 'untrained mobilenetv2 (mid-multi-gem-polarity)']);
     expect(await byTest('eval-table').locator('caption').textContent()).toContain('4 look-alikes searched among 4 logos');
     // Open-set rows for the run and both baselines: the 10-pair run is uncalibrated (no rates of its own), the
     // baselines are measured at the tau tuned on this folder (marked *).
