@@ -23,6 +23,13 @@ export function openCatalog(file: string, opts: { readonly?: boolean; mustExist?
     // Before anything is created: a command that only reads must not leave an empty catalog (or folders) behind.
     throw new CatalogError('CATALOG_MISSING', `no catalog at ${file}: import a dataset first (lookalike import FOLDER), or check --db`);
   }
+  const truncated = truncation(file);
+  if (truncated) {
+    throw new CatalogError(
+      'CATALOG_CORRUPT',
+      `cannot open catalog ${file}: it is not a Lookalike catalog or it is damaged (${truncated}); it was left untouched — restore it from a backup, or use another --db`,
+    );
+  }
   try {
     if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
@@ -40,6 +47,40 @@ export function openCatalog(file: string, opts: { readonly?: boolean; mustExist?
     db.close();
     if (e instanceof CatalogError) throw e;
     throw openError(file, e as Error & { code?: string });
+  }
+}
+
+/**
+ * Why an SQLite file is shorter than its own header says, or null. SQLite reads a missing page as zeros and only
+ * fails on the pages a statement touches, so a catalog cut in half by a failed copy can answer `datasets` and
+ * break later; its header (https://sqlite.org/fileformat.html §1.3: page size at 16, size in pages at 28, valid
+ * when the counter at 92 equals the change counter at 24) tells at once.
+ */
+function truncation(file: string): string | null {
+  // With a write-ahead log beside it, the file may be mid-checkpoint (page 1 written before the pages it counts):
+  // SQLite recovers that from the log, so only a catalog without one is judged by its header.
+  try {
+    if (fs.statSync(`${file}-wal`).size > 0) return null;
+  } catch {
+    // no log: judge the file
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null; // missing or unreadable: the open below says so
+  }
+  try {
+    const header = Buffer.alloc(100);
+    if (fs.readSync(fd, header, 0, 100, 0) < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return null;
+    const rawPageSize = header.readUInt16BE(16);
+    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+    const pages = header.readUInt32BE(28);
+    if (header.readUInt32BE(92) !== header.readUInt32BE(24) || pages === 0) return null; // size field not trusted
+    const size = fs.fstatSync(fd).size;
+    return size < pages * pageSize ? `the file is ${size} bytes, its header says ${pages * pageSize}: it was cut short` : null;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogError, openCatalog, SCHEMA_VERSION } from '../../src-main/catalog/open-catalog.ts';
 import { resolveCatalogPath } from '../../src-main/catalog/catalog-path.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -41,4 +42,27 @@ it('finds the catalog: --db, then $LOOKALIKE_HOME, then the per-user data folder
   expect(resolveCatalogPath(undefined, { XDG_DATA_HOME: '/xdg' })).toBe(
     process.platform === 'linux' ? '/xdg/lookalike/catalog.sqlite' : resolveCatalogPath(undefined, {}),
   );
+});
+
+describe('a catalog cut short', () => {
+  it('is refused at once as damaged, untouched, even where the pages a first command reads are all there', () => {
+    {
+      const file = path.join(tmp.dir, 'catalog.sqlite');
+      const db = openCatalog(file);
+      // Enough rows that the file spans many pages, then everything in the main file (no log beside it).
+      db.exec('CREATE TABLE filler (x BLOB)');
+      const insert = db.prepare('INSERT INTO filler VALUES (?)');
+      for (let i = 0; i < 200; i++) insert.run(Buffer.alloc(4000, i));
+      db.pragma('journal_mode = DELETE');
+      db.close();
+      const cut = path.join(tmp.dir, 'cut.sqlite');
+      const bytes = fs.readFileSync(file);
+      fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const before = fs.readFileSync(cut);
+      expect(() => openCatalog(cut)).toThrow(expect.objectContaining({ code: 'CATALOG_CORRUPT', message: expect.stringMatching(/cut short/) }));
+      expect(fs.readFileSync(cut).equals(before)).toBe(true);
+      // The whole file opens as before.
+      openCatalog(file).close();
+    }
+  });
 });
