@@ -135,7 +135,6 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
     await expect.poll(() => byTest('backend-line').textContent(), { timeout: 120_000 }).toMatch(/backend: \w+/);
     await recordFrames({
       progress: { selector: '[data-testid=train-progress] [role=progressbar]', attr: 'aria-valuenow' },
-      text: { selector: '[data-testid=train-progress] [role=progressbar]', attr: 'aria-valuetext' },
       points: { selector: '[data-testid=loss-chart]', attr: 'data-points' },
     });
     await startTraining({ epochs: 2 });
@@ -146,7 +145,8 @@ describe('Lookalike in a browser: the journeys of a first-time user', () => {
     await byTest('train-done').waitFor({ timeout: TRAINING_WAIT_MS });
     const seen = await recorded();
     expect(new Set(seen.progress).size).toBeGreaterThanOrEqual(3);
-    expect(seen.text.some((t) => t.startsWith('Epoch 2 of 2'))).toBe(true);
+    // Both epochs ran, as the run history says (a bar frame of an epoch may not exist: they pass within a frame).
+    await expect.poll(() => byTest('runs-table').locator('tbody tr').first().textContent()).toContain('2 / 2');
     // A point per epoch, never one taken back: 0 → 2, through 1 unless both epochs landed in one frame.
     expect(seen.points[0]).toBe('0');
     expect(seen.points.at(-1)).toBe('2');
