@@ -68,15 +68,17 @@ export async function decodeImage(buf: Buffer, sha256: string, limits: ProbeLimi
     thumbnail = await thumb();
   } catch (first) {
     // libvips keeps one error buffer for all threads: under concurrent decodes a failure can come back as
-    // "Unknown error". Decoding again usually yields the decoder's own words (e.g. "premature end of JPEG").
-    let message = (first as Error).message;
-    if (/unknown error/i.test(message) || !message.trim()) {
-      message = await thumb().then(
-        () => message,
-        (e: Error) => e.message,
+    // "Unknown error", or as another file's words ("vipspng: libpng read error" for a JPEG). Decoding again usually
+    // yields the decoder's own (e.g. "premature end of JPEG").
+    // The buffer may also hold several threads' lines at once: keep the first that is this file's decoder's.
+    let line = decoderLine((first as Error).message, meta.format);
+    if (line === null) {
+      line = await thumb().then(
+        () => null,
+        (e: Error) => decoderLine(e.message, meta.format),
       );
     }
-    const detail = /unknown error/i.test(message) || !message.trim() ? 'the image data is damaged or cut short' : cleanSharpMessage(message);
+    const detail = line ?? 'the image data is damaged or cut short';
     return { code: 'CORRUPT_IMAGE', reason: `corrupt or truncated ${meta.format ?? 'image'}: ${detail}` };
   }
   const format = meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : (meta.format ?? 'unknown');
@@ -95,6 +97,22 @@ function looksLikeText(buf: Buffer): boolean {
   let printable = 0;
   for (const b of head) if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128) printable++;
   return printable / head.length > 0.95 && !head.includes(0);
+}
+
+/**
+ * The first line of a libvips error that can be this file's decoder's own words: not empty, not "Unknown error",
+ * and naming no image format other than the file's (a line naming another is another file's); null when none is.
+ */
+function decoderLine(message: string, format: string | undefined): string | null {
+  const own = format === 'jpg' ? 'jpeg' : format;
+  for (const raw of message.split('\n')) {
+    const line = cleanSharpMessage(raw);
+    if (!line || /unknown error/i.test(line)) continue;
+    const named = ['png', 'jpeg', 'webp', 'gif', 'tiff', 'heif', 'svg'].filter((f) => line.toLowerCase().includes(f));
+    if (named.length && !named.includes(own ?? '')) continue;
+    return line;
+  }
+  return null;
 }
 
 function cleanSharpMessage(m: string): string {
